@@ -1,0 +1,101 @@
+"""Turning hits into citations: the JSON the CLI and API return, and readable text."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+from .documents import Document, Hit
+from .search import Result
+from .text import dutch_date
+
+
+def document_dict(doc: Document) -> dict[str, Any]:
+    return {
+        "title": doc.title,
+        "date": doc.date,
+        "ons_kenmerk": doc.ons_kenmerk,
+        "uw_kenmerk": doc.uw_kenmerk,
+        "questioner": doc.questioner,
+        "minister": doc.minister,
+        "source": doc.source,
+    }
+
+
+def questions_label(numbers: list[int]) -> str:
+    """"vraag 13" or "vragen 12 en 13" (Dutch, as letters write it)."""
+    if len(numbers) == 1:
+        return f"vraag {numbers[0]}"
+    return "vragen " + ", ".join(str(n) for n in numbers[:-1]) + f" en {numbers[-1]}"
+
+
+def citation(hit: Hit) -> str:
+    """A citation a journalist can paste: letter, date, kenmerk, question."""
+    doc = hit.document
+    refs = []
+    if doc.ons_kenmerk:
+        refs.append(f"kenmerk {doc.ons_kenmerk}")
+    if doc.uw_kenmerk:
+        refs.append(f"uw kenmerk {doc.uw_kenmerk}")
+    if doc.aanhangsel:
+        refs.append(f"Aanhangsel {doc.aanhangsel}" if doc.aanhangsel.startswith("ah-")
+                    else doc.aanhangsel.replace("AH", "Aanhangsel Handelingen, nr."))  # fmt: skip
+    ref = f" ({'; '.join(refs)})" if refs else ""
+    page = f", p. {hit.passage.page}" if hit.passage.page else ""
+    answer = f"antwoord op {questions_label(hit.passage.questions)}"
+    return f"{doc.title}, {dutch_date(doc.date)}{ref}, {answer}{page}"
+
+
+def hit_dict(hit: Hit) -> dict[str, Any]:
+    p = hit.passage
+    return {
+        "rank": hit.rank,
+        "score": round(float(hit.score), 4),
+        "passage_id": p.passage_id,
+        "questions": list(p.questions),
+        "question_text": p.question_text,
+        "answer_text": p.answer_text,
+        "page": p.page,
+        "highlights": [list(span) for span in hit.highlights],
+        "footnotes": list(p.footnotes),
+        "refers_to": list(p.refers_to),
+        "match": hit.how,
+        "document": document_dict(hit.document),
+        "citation": citation(hit),
+    }
+
+
+def result_dict(result: Result) -> dict[str, Any]:
+    """The object `assistant ask --json` prints and the `search` API returns."""
+    return {
+        "question": result.question,
+        "answerable": result.answerable,
+        "hits": [hit_dict(h) for h in result.hits],
+    }
+
+
+def result_text(result: Result, width: int = 88) -> str:
+    """Readable cited answers for a terminal."""
+    lines = [f"Question: {result.question}"]
+    lines += [f"({note})" for note in result.notes]
+    if not result.hits:
+        return "\n".join(lines + ["No passages found."])
+    if not result.answerable:
+        lines.append("Not answered in these documents. Possibly related:")
+    for hit in result.hits:
+        p = hit.passage
+        lines.append("")
+        lines.append(f"[{hit.rank}] {citation(hit)}  (score {hit.score:.3f})")
+        lines.append(textwrap.fill("Vraag: " + p.question_text.replace("\n", " "), width,
+                                   initial_indent="    ", subsequent_indent="    "))  # fmt: skip
+        answer = _mark(p.answer_text, hit.highlights)
+        lines.append(textwrap.fill("Antwoord: " + answer.replace("\n", " "), width,
+                                   initial_indent="    ", subsequent_indent="    "))  # fmt: skip
+    return "\n".join(lines)
+
+
+def _mark(text: str, spans: list[tuple[int, int]]) -> str:
+    """Wrap highlighted spans in ** ** for the terminal."""
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + "**" + text[start:end] + "**" + text[end:]
+    return text

