@@ -1,0 +1,175 @@
+"""The `assistant` command as a user runs it: JSON shapes and every bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DEV_EVAL, SEED_A, needs_shared, run_cli
+
+DOC_KEYS = {"title", "date", "ons_kenmerk", "uw_kenmerk", "questioner", "minister", "source"}
+HIT_KEYS = {"rank", "score", "passage_id", "questions", "question_text", "answer_text", "page",
+            "document", "citation"}  # fmt: skip
+
+
+def assert_one_clear_error(proc, *words: str) -> None:  # type: ignore[no-untyped-def]
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr
+    for word in words:
+        assert word in lines[0]
+
+
+def test_ask_json_schema(seed_index_dir: Path) -> None:
+    proc = run_cli("ask", "can Telegram be banned in NL?", "--index", str(seed_index_dir),
+                   "-k", "3", "--json")  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)  # exactly one JSON object
+    assert data["question"] == "can Telegram be banned in NL?"
+    assert isinstance(data["answerable"], bool)
+    assert len(data["hits"]) == 3
+    for rank, hit in enumerate(data["hits"], 1):
+        assert set(hit) >= HIT_KEYS
+        assert hit["rank"] == rank and isinstance(hit["score"], float)
+        assert all(isinstance(n, int) for n in hit["questions"])
+        assert isinstance(hit["page"], int)
+        assert set(hit["document"]) == DOC_KEYS
+        assert hit["document"]["date"] == "2024-03-18"
+    scores = [h["score"] for h in data["hits"]]
+    assert scores == sorted(scores, reverse=True) or data["hits"][0].get("match") == "lookup"
+    top = data["hits"][0]
+    assert (top["document"]["ons_kenmerk"], top["questions"]) == ("5236577", [13])
+    assert top["citation"] == ("Antwoorden Kamervragen over exposegroepen en doxing op Telegram, "
+                               "18 maart 2024 (kenmerk 5236577; uw kenmerk 2024Z02257), "
+                               "antwoord op vraag 13, p. 7")  # fmt: skip
+
+
+def test_ask_text_output_cites(seed_index_dir: Path) -> None:
+    proc = run_cli("ask", "Wie", "houdt", "toezicht", "op", "de", "DSA?", "--index",
+                   str(seed_index_dir))  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "[1] Antwoorden Kamervragen over" in proc.stdout
+    assert "kenmerk 52" in proc.stdout and "antwoord op vraag" in proc.stdout
+
+
+def test_ask_builds_the_index_when_there_is_none(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEED_A, corpus)
+    proc = run_cli("index", "--corpus", str(corpus), "--index", str(tmp_path / "ix"))
+    assert proc.returncode == 0, proc.stderr
+    assert "indexed 1 documents, 17 passages" in proc.stdout
+    proc = run_cli("ask", "Wat is exposing?", "--index", str(tmp_path / "fresh"), "--json",
+                   cwd=tmp_path)  # fmt: skip  (default corpus: ./corpus)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["hits"][0]["document"]["ons_kenmerk"] == "5236577"
+    assert (tmp_path / "fresh" / "manifest.json").exists()
+
+
+def test_parse_json(tmp_path: Path) -> None:
+    proc = run_cli("parse", str(SEED_A), "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["document"]["kind"] == "answers"
+    assert set(data["document"]) >= DOC_KEYS
+    assert len(data["passages"]) == 17
+    assert {"passage_id", "questions", "question_text", "answer_text", "page"} <= set(
+        data["passages"][0])
+
+
+@needs_shared
+def test_eval_json(seed_index_dir: Path) -> None:
+    proc = run_cli("eval", str(DEV_EVAL), "--index", str(seed_index_dir), "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["n"] == 20
+    assert {"hit@1", "hit@3", "mrr@10", "by_lang", "per_question", "not_answerable"} <= set(data)
+    assert set(data["by_lang"]) == {"en", "nl"}
+    assert 0 <= data["hit@1"] <= data["hit@3"] <= 1
+    assert {"id", "rank"} <= set(data["per_question"][0])
+
+
+# -- bad input: one clear line, non-zero exit, nothing lost ----------------------------------
+def test_missing_corpus(tmp_path: Path) -> None:
+    proc = run_cli("index", "--corpus", str(tmp_path / "nope"), "--index", str(tmp_path / "i"))
+    assert_one_clear_error(proc, "does not exist", "--corpus")
+
+
+def test_corpus_that_is_a_file(tmp_path: Path) -> None:
+    proc = run_cli("index", "--corpus", str(SEED_A), "--index", str(tmp_path / "i"))
+    assert_one_clear_error(proc, "not a folder")
+
+
+def test_empty_corpus(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    proc = run_cli("index", "--corpus", str(tmp_path / "empty"), "--index", str(tmp_path / "i"))
+    assert_one_clear_error(proc, "no .txt, .pdf or .docx letters")
+
+
+def test_file_that_is_not_a_letter_is_reported_and_the_rest_indexed(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEED_A, corpus)
+    (corpus / "shopping.txt").write_text("Melk, brood, kaas.\nEn nog wat appels.\n")
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf")
+    proc = run_cli("index", "--corpus", str(corpus), "--index", str(tmp_path / "ix"))
+    assert proc.returncode == 0, proc.stderr
+    assert "shopping.txt" in proc.stderr and "answer letter" in proc.stderr
+    assert "broken.pdf" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "indexed 1 documents, 17 passages" in proc.stdout
+
+
+def test_only_bad_files(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "shopping.txt").write_text("Melk, brood, kaas.\n")
+    proc = run_cli("index", "--corpus", str(corpus), "--index", str(tmp_path / "ix"))
+    assert_one_clear_error(proc, "no answer letter", "shopping.txt")
+
+
+def test_parse_of_a_non_letter(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("Dit is gewoon een notitie zonder vragen.\n")
+    assert_one_clear_error(run_cli("parse", str(path)), "notes.txt", "answer letter")
+    assert_one_clear_error(run_cli("parse", str(tmp_path / "missing.txt")), "no such file")
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\t\n"])
+def test_empty_question(seed_index_dir: Path, question: str) -> None:
+    proc = run_cli("ask", question, "--index", str(seed_index_dir))
+    assert_one_clear_error(proc, "question is empty")
+
+
+def test_huge_question_is_shortened_not_refused(seed_index_dir: Path) -> None:
+    question = "Kan Telegram verboden worden? " * 400
+    proc = run_cli("ask", question, "--index", str(seed_index_dir), "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert len(json.loads(proc.stdout)["question"]) <= 2000
+
+
+def test_damaged_index(seed_index_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "ix"
+    shutil.copytree(seed_index_dir, folder)
+    (folder / "passages.json").write_text("{ broken")
+    proc = run_cli("ask", "Wat is doxing?", "--index", str(folder))
+    assert_one_clear_error(proc, "damaged", "assistant index")
+    assert (folder / "passages.json").read_text() == "{ broken"  # nothing silently replaced
+
+
+def test_index_built_with_another_model(seed_index_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "ix"
+    shutil.copytree(seed_index_dir, folder)
+    proc = run_cli("ask", "Wat is doxing?", "--index", str(folder), "--model", "other-model")
+    assert_one_clear_error(proc, "built with model 'multilingual-e5-small'", "--model other-model")
+
+
+def test_unloadable_model(tmp_path: Path) -> None:
+    proc = run_cli("index", "--corpus", str(SEED_A.parent), "--index", str(tmp_path / "ix"),
+                   "--model", str(tmp_path / "no-such-model"))  # fmt: skip
+    assert_one_clear_error(proc, "cannot load model")
+    assert not (tmp_path / "ix").exists()
