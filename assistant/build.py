@@ -13,11 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .corpus import CorpusError, fingerprint, iter_sources, list_files
-from .documents import ANSWERS, ParsedLetter
+from .documents import ANSWERS, POSTPONEMENT, QUESTIONS, ParsedLetter
 from .embed import DEFAULT_MODEL, Embedder
 from .index import FORMAT_VERSION, Index, IndexFolderError
 from .parse import ParseError, parse_pages
 from .units import UNITS_VERSION
+
+KIND_NAMES = {
+    ANSWERS: "answers",
+    QUESTIONS: "questions (the questions only, no answers yet)",
+    POSTPONEMENT: "postponement (notice that the answer is postponed)",
+}
 
 
 @dataclass
@@ -43,8 +49,12 @@ def parse_files(files: list[Path], report: Report) -> list[ParsedLetter]:
         except ParseError as exc:
             report.skipped.append(str(exc))
             continue
+        except Exception as exc:  # a parser bug on one odd file must not stop the corpus
+            report.skipped.append(f"{source.path.name}: could not be parsed "
+                                  f"({type(exc).__name__}: {exc})")  # fmt: skip
+            continue
         if letter.document.kind != ANSWERS:
-            report.not_answers.append(f"{source.path.name}: {letter.document.kind}")
+            report.not_answers.append(f"{source.path.name}: {KIND_NAMES[letter.document.kind]}")
         letters.append(letter)
     return letters
 
@@ -111,7 +121,8 @@ def sync(corpus: Path, folder: Path, model: str = DEFAULT_MODEL, *,
         if progress:
             progress(done, total)
 
-    report.embedded_documents = len(index.add(letters, embedder, progress=tick))
+    added = index.add(letters, embedder, progress=tick)
+    report.embedded_documents = _embedded(index, added)
     index.manifest.corpus = str(corpus.resolve())
     index.manifest.corpus_fingerprint = corpus_print
     index.save(folder)
@@ -133,7 +144,12 @@ def add_files(files: list[Path], folder: Path, embedder: Embedder | None = None
     added = index.add(letters, embedder, origin="added")
     if added:
         index.save(folder)
-    report.embedded_documents = len(added)
+    report.embedded_documents = _embedded(index, added)
     report.documents, report.passages = index.manifest.documents, index.manifest.passages
     report.seconds = time.perf_counter() - started
     return index, report, added
+
+
+def _embedded(index: Index, added: list[str]) -> int:
+    """Added documents that got vectors (question letters and notices have none)."""
+    return sum(1 for doc_id in added if len(index.entries[doc_id].units))

@@ -78,6 +78,16 @@ class Index:
     def passage(self, passage_id: str) -> Passage:
         return self._passage_map()[passage_id]
 
+    def referred(self, passage: Passage) -> list[Passage]:
+        """The passages of the same letter that answer the questions `passage` refers to
+        ("Zie het antwoord op vraag 7"), so a hit can show both. Empty if it refers to none."""
+        entry = self.entries.get(passage.doc_id)
+        if entry is None or not passage.refers_to:
+            return []
+        wanted = set(passage.refers_to)
+        return [p for p in entry.passages
+                if p.passage_id != passage.passage_id and wanted & set(p.questions)]
+
     def _passage_map(self) -> dict[str, Passage]:
         if not hasattr(self, "_pmap"):
             self._pmap = {p.passage_id: p for p in self.passages}
@@ -100,7 +110,8 @@ class Index:
                     progress(len(letter.passages))
                 continue
             for old in self._same_letter(doc):
-                del self.entries[old]
+                if old not in added:  # letters of one batch never replace each other
+                    del self.entries[old]
             units = [u for p in letter.passages for u in passage_units(p, doc, embedder)]
             vectors = embedder.passages([u.text for u in units]) if units else np.zeros(
                 (0, self.manifest.dim), dtype=np.float32)  # fmt: skip

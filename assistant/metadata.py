@@ -9,28 +9,46 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .documents import Document
+from .documents import ANSWERS, POSTPONEMENT, QUESTIONS, Document
 from .text import parse_dutch_date
 
 ZAAK_RE = re.compile(r"\b(20\d{2}Z\d{5})\b")
 AH_ID_RE = re.compile(r"\b(ah-tk-\d{8}-\d+)\b", re.IGNORECASE)
 AH_NR_RE = re.compile(r"^\s*AH\s+(\d+)\s*$", re.MULTILINE)
-INTRO_RE = re.compile(
-    r"(?:Schriftelijke\s+|Mondelinge\s+)?Vragen\s+(?:gesteld\s+)?van\s+(?:het\s+lid|de\s+leden)\s+"
-    r"(?P<who>[^()]{2,120}?)\s*\((?P<party>[^)]{2,60})\)\s*(?:aan\s+de\s+(?P<to>.+?))?"
-    r"(?:\s+over\s+(?P<about>.+?))?\s*\(ingezonden\s+(?P<sent>[^)]*)\)",
+_INTRO_HEAD = (
+    r"(?:Schriftelijke\s+|Mondelinge\s+)?Vra(?:ag|gen)\s+(?:gesteld\s+)?van\s+"
+    r"(?:het\s+lid|de\s+leden|het\s+leden|lid|leden)\s+(?P<members>[^\n]{2,300}?(?:\n[^\n]{0,300}?)?)"
+    r"\s+aan\s+(?:de|het)\s+(?P<to>.{3,300}?)(?:\s+over(?:\s+|(?=(?:het|de|een)\s))(?P<about>.{3,700}?))?\s*"
+)
+# The introduction ends at "(ingezonden …)"; question-only drafts end it with the paragraph.
+INTRO_RE = re.compile(_INTRO_HEAD + r"\(ingezonden\s+(?P<sent>[^)]*)\)", re.I | re.DOTALL)
+INTRO_PARA_RE = re.compile(_INTRO_HEAD + r"(?:\n\s*\n|$)", re.I | re.DOTALL)
+# "Antwoord van minister X (Ministerie) [en van staatssecretaris Y (…)] (ontvangen <date>)";
+# postponement notices say "Mededeling van …". Some drafts miss a closing parenthesis.
+ANSWER_BY_RE = re.compile(
+    r"(?:Antwoord|Mededeling)\s+van\s+(?P<body>(?:de\s+)?(?:minister|staatssecretaris)\b"
+    r".{0,500}?)\(\s*ontvangen\s+(?P<date>[^)]{4,40})\)",
     re.IGNORECASE | re.DOTALL,
 )
-ANSWER_BY_RE = re.compile(
-    r"Antwoord\s+van\s+(?P<who>(?:de\s+)?(?:minister|staatssecretaris)[^(\n]*?)\s*"
-    r"\((?P<ministry>[^)]+)\)(?P<rest>[^\n]*?)\(ontvangen\s+(?P<date>[^)]+)\)",
-    re.IGNORECASE | re.DOTALL,
+ANSWERER_RE = re.compile(
+    r"(?<!namens )(?<!namens de )\b(?P<role>[Mm]inister(?:-president)?|[Ss]taatssecretaris)"
+    r"\s+(?!van\b|voor\b)(?P<name>[^(,]{2,60}?)\s*\((?P<ministry>[^()]{3,120})\)?",
+    re.DOTALL,
 )
 SIGNATURE_RE = re.compile(
     r"^\s*(?:De|Het)\s+(?P<who>(?:Minister|Staatssecretaris)\s+(?:van|voor)\s+[^,\n]+),?\s*$",
     re.MULTILINE,
 )
-POSTPONE_RE = re.compile(r"uitstel\s+(?:van\s+(?:de\s+)?)?beantwoording", re.IGNORECASE)
+POSTPONE_RE = re.compile(
+    r"uitstel\s+(?:van\s+(?:de\s+)?)?beantwoording|niet\s+binnen\s+de\s+[^.]{0,60}?termijn"
+    r"[^.]{0,80}?beantwoord|beantwoording\s+[^.]{0,80}?(?:meer\s+tijd|uitgesteld)",
+    re.IGNORECASE,
+)
+POSTPONE_WHO_RE = re.compile(
+    r"(?:vragen\s+van|hebben|heeft)\s+(?:het\s+lid|de\s+leden)\s+(?P<members>[^()]{2,200}?\([^)]*\))",
+    re.IGNORECASE,
+)
+_ANSWERS_PREFIX = "Antwoorden Kamervragen over "
 
 
 def _field(raw: str, label: str) -> str | None:
@@ -67,6 +85,9 @@ def _subject(raw: str) -> str | None:
 
 
 def _one_line(text: str) -> str:
+    # PDF extraction glues words at line joins ("vanBinnenlandse"): split after short
+    # function words that run into a capital.
+    text = re.sub(r"\b(en|van|voor|de|het|over|aan)(?=[A-Z][a-zà-ÿ])", r"\1 ", text)
     return re.sub(r"\s+", " ", text).strip(" ,.")
 
 
@@ -82,22 +103,25 @@ def extract(raw: str, source: str, doc_id: str) -> Document:
     uw = _field(head, "Uw kenmerk")
     doc.uw_kenmerk = uw.split()[0] if uw else None
 
-    intro = INTRO_RE.search(raw)
+    intro = INTRO_RE.search(raw) or INTRO_PARA_RE.search(raw)
     if intro:
-        doc.questioner = _one_line(intro.group("who"))
-        doc.party = _one_line(intro.group("party"))
+        doc.questioner, doc.party = members(intro.group("members"))
         if intro.group("to"):
             doc.minister = _one_line(intro.group("to"))
-        zaak = ZAAK_RE.search(intro.group("sent") or "")
+        sent = intro.groupdict().get("sent") or ""
+        zaak = ZAAK_RE.search(sent)
         if zaak and not doc.uw_kenmerk:
             doc.uw_kenmerk = zaak.group(1)
         if not subject and intro.group("about"):
-            subject = "Antwoorden Kamervragen over " + _one_line(intro.group("about"))
+            subject = _ANSWERS_PREFIX + _one_line(intro.group("about"))
 
     answer_by = ANSWER_BY_RE.search(raw)
     if answer_by:
-        doc.minister = _one_line(answer_by.group("who"))
-        doc.ministry = _one_line(answer_by.group("ministry"))
+        who = [(m.group("role").lower(), _one_line(m.group("name")), _one_line(m.group("ministry")))
+               for m in ANSWERER_RE.finditer(answer_by.group("body"))]  # fmt: skip
+        if who:
+            doc.minister = " en ".join(f"{role} {name}" for role, name, _ in who)
+            doc.ministry = "; ".join(dict.fromkeys(ministry for _, _, ministry in who))
         doc.date = doc.date or parse_dutch_date(answer_by.group("date"))
     signature = SIGNATURE_RE.search(raw)
     if signature and not doc.minister:
@@ -106,7 +130,6 @@ def extract(raw: str, source: str, doc_id: str) -> Document:
         ministry = re.search(r"(?:minister|staatssecretaris)\s+(?:van|voor)\s+(.+)",
                              doc.minister, re.I)  # fmt: skip
         doc.ministry = re.split(r"\s+en\s+de\s+", ministry.group(1))[0] if ministry else None
-
     ah_id = AH_ID_RE.search(raw)
     ah_nr = AH_NR_RE.search(raw)
     if ah_id:
@@ -116,12 +139,54 @@ def extract(raw: str, source: str, doc_id: str) -> Document:
     if not doc.uw_kenmerk:
         zaak = ZAAK_RE.search(raw)
         doc.uw_kenmerk = zaak.group(1) if zaak else None
-    doc.title = _one_line(subject) if subject else Path(source).stem.replace("_", " ")
+    doc.title = _one_line(subject) if subject else _stem_title(source)
     return doc
+
+
+def members(text: str) -> tuple[str | None, str | None]:
+    """Questioners and parties from "Beckerman (SP), Bushoff en Kröger (beiden GL-PvdA)"."""
+    text = _one_line(text)
+    parties = [re.sub(r"^(?:beiden|beide|allen|alle)\s+", "", p, flags=re.I).strip()
+               for p in re.findall(r"\(([^)]*)\)", text)]  # fmt: skip
+    bare = re.sub(r"\([^)]*\)", "", text)
+    names = [n.strip() for n in re.split(r",|\s+en\s+", bare) if n.strip()]
+    if not names:
+        return None, None
+    who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " en " + names[-1]
+    party = ", ".join(dict.fromkeys(p for p in parties if p)) or None
+    return who, party
 
 
 def is_postponement(raw: str) -> bool:
     """A notice that the answer is postponed ("Uitstel beantwoording …")."""
-    return POSTPONE_RE.search(raw[:3000]) is not None and not re.search(
-        r"^\s*Antwoord(?:\s+op)?\s+(?:vraag\s+)?1\b", raw, re.MULTILINE | re.I
-    )
+    return POSTPONE_RE.search(raw[:4000]) is not None
+
+
+def is_question_letter(raw: str) -> bool:
+    """The questions as submitted: a "Vragen van het lid …" introduction, no answers."""
+    return (INTRO_RE.search(raw) or INTRO_PARA_RE.search(raw)) is not None
+
+
+def finish(doc: Document, raw: str) -> None:
+    """Fit the title to the kind the parser found, and fill what only that kind carries."""
+    derived = doc.title.startswith(_ANSWERS_PREFIX)
+    if doc.kind == QUESTIONS and derived:
+        doc.title = "Kamervragen over " + doc.title[len(_ANSWERS_PREFIX):]
+    if doc.kind == POSTPONEMENT:
+        if not doc.questioner:
+            who = POSTPONE_WHO_RE.search(raw)
+            if who:
+                doc.questioner, doc.party = members(who.group("members"))
+        if not derived and doc.title == _stem_title(doc.source):
+            doc.title = "Uitstel beantwoording Kamervragen" + (
+                f" van {doc.questioner}" if doc.questioner else "")
+    if doc.kind != ANSWERS and doc.date and not ANSWER_BY_RE.search(raw) \
+            and not _field(raw[:6000], "Datum"):  # fmt: skip
+        doc.date = None
+
+
+def _stem_title(source: str) -> str:
+    name = Path(source).name
+    while Path(name).suffix.lower() in (".txt", ".pdf", ".docx"):
+        name = Path(name).stem
+    return name.replace("_", " ").strip()

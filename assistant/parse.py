@@ -32,9 +32,15 @@ ANSWER_RE = re.compile(
     r"^(?:Antwoord|ANTWOORD)(?:en)?(?:\s+op)?(?:\s+(?:de\s+)?vra(?:ag|gen))?\s*" + _NUMS
     + r"?\s*[.:)]?\s*(?P<rest>.*)$"
 )
+# DOCX drafts number questions as "1. <question>" or a line "1" above the question.
+# ("1) …" is how those drafts number their footnotes, so it is no question marker.)
+NUMBERED_RE = re.compile(r"^(?P<nums>\d{1,2})(?:\.|(?=\s)|$)\s*(?P<rest>[A-Z‘'\"«“(].*)?$")
+# An answer that only points elsewhere: "Zie het antwoord op vraag 7", "Nee, zie antwoord 6",
+# "Hiervoor verwijs ik naar mijn antwoord op de vragen 2 en 3".
 REFERS_RE = re.compile(
-    r"^\(?\s*(?:zie|ik verwijs naar)\s+(?:het\s+|mijn\s+)?antwoord(?:en)?\s+op\s+"
-    r"(?:de\s+)?vra(?:ag|gen)\s+" + _NUMS,
+    r"^\(?\s*(?:(?:ja|nee)[,.]?\s+)?(?:zie|(?:hiervoor\s+)?verwijs\s+ik(?:\s+u)?\s+naar|"
+    r"ik\s+verwijs(?:\s+u)?\s+naar)\s+(?:ook\s+|verder\s+)?(?:het\s+|mijn\s+)?(?:gegeven\s+)?"
+    r"antwoord(?:en)?\s+(?:(?:op|bij|van|onder)\s+)?(?:de\s+)?(?:vra(?:ag|gen)\s+)?" + _NUMS,
     re.IGNORECASE,
 )
 
@@ -50,30 +56,36 @@ class _Block:
 def parse_pages(pages: list[str], source: str, sha: str | None = None) -> ParsedLetter:
     """Parse the page texts of one file. Raises ParseError if it is no known letter kind."""
     raw = "\n".join(pages)
+    if not raw.strip():
+        raise ParseError(f"{source}: no text in this file (empty, or a scanned PDF without a "
+                         "text layer)")  # fmt: skip
     sha = sha or hashlib.sha256(raw.encode()).hexdigest()
     cleaned = clean_pages(pages)
     lines = [(page_no, line) for page_no, page in enumerate(cleaned.pages, 1)
              for line in page.splitlines()]  # fmt: skip
+    lines, endnotes = _endnotes(lines)
+    footnotes = {**endnotes, **cleaned.footnotes}
     doc = metadata.extract(raw, source=source, doc_id=sha[:12])
     doc.pages = len(pages)
 
     blocks = _blocks(lines)
     numbered = sorted({n for b in blocks if b.kind == "q" for n in b.numbers})
-    has_answers = any(b.kind == "a" for b in blocks)
-    if metadata.is_postponement(raw):
+    passages: list[Passage] = []
+    if any(b.kind == "a" for b in blocks):
+        vocabulary = set(re.findall(r"[a-zà-ÿ]{4,}", raw.lower()))
+        passages = _passages(blocks, doc, footnotes, vocabulary)
+    if passages:
+        doc.kind = ANSWERS
+    elif metadata.is_postponement(raw):
         doc.kind = POSTPONEMENT
-        return ParsedLetter(doc, [], numbered)
-    if not has_answers:
-        if numbered:
-            doc.kind = QUESTIONS
-            return ParsedLetter(doc, [], numbered)
-        raise ParseError(f"{source}: no 'Vraag N' / 'Antwoord' markers found; "
-                         "this does not look like an answer letter")  # fmt: skip
-    doc.kind = ANSWERS
-    vocabulary = set(re.findall(r"[a-zà-ÿ]{4,}", raw.lower()))
-    passages = _passages(blocks, doc, cleaned.footnotes, vocabulary)
-    if not passages:
-        raise ParseError(f"{source}: answer markers found but no answer text")
+    elif numbered or metadata.is_question_letter(raw):
+        doc.kind = QUESTIONS
+        numbered = numbered or list(range(1, _unnumbered_questions(cleaned.pages) + 1))
+    else:
+        raise ParseError(f"{source}: not an answer letter, question letter or postponement "
+                         "notice (no 'Vraag N' / 'Antwoord' markers, no 'Vragen van het lid' "
+                         "introduction)")  # fmt: skip
+    metadata.finish(doc, raw)
     return ParsedLetter(doc, passages, numbered)
 
 
@@ -85,21 +97,93 @@ def parse_file(path: Path) -> ParsedLetter:
 
 def _blocks(lines: list[tuple[int, str]]) -> list[_Block]:
     """Cut the letter into question and answer blocks at their markers."""
+    # Numbered lines are question markers only in letters without "Vraag N" markers, and
+    # only in sequence (1, 2, 3 …), so numbered lists inside answers stay answer text.
+    numbered_style = not any(QUESTION_RE.match(line.strip()) for _, line in lines)
     blocks: list[_Block] = []
+    last_q = 0
     for page, raw in lines:
         line = raw.strip()
         q = QUESTION_RE.match(line)
-        a = None if q else ANSWER_RE.match(line)
+        n = NUMBERED_RE.match(line) if numbered_style and not q else None
+        if n and int(n.group("nums")) != last_q + 1:
+            n = None
+        a = None if q or n else ANSWER_RE.match(line)
         if a and not a.group("nums") and a.group("rest") and not line.endswith(":"):
             a = None  # "Antwoord van minister …" is a header, not an answer marker
-        if q:
-            blocks.append(_Block("q", parse_numbers(q.group("nums")), page, [q.group("rest")]))
+        if q or n:
+            match = q or n
+            assert match is not None
+            nums = parse_numbers(match.group("nums"))
+            last_q = max(nums + [last_q])
+            blocks.append(_Block("q", nums, page, [match.group("rest") or ""]))
         elif a:
             nums = parse_numbers(a.group("nums") or "")
             blocks.append(_Block("a", nums, page, [a.group("rest")]))
         elif blocks:
             blocks[-1].lines.append(line)
     return blocks
+
+
+ENDNOTE_BASE = 1000
+_ENDNOTE = re.compile(r"^\s*(?:\[(?P<a>\d{1,2})\]|(?P<b>\d{1,2})\))\s*(?P<text>.*)$")
+
+
+def _endnotes(lines: list[tuple[int, str]]
+              ) -> tuple[list[tuple[int, str]], dict[int, str]]:  # fmt: skip
+    """Cut the question letter's endnotes ("1) NOS, 25 januari …", "[1] …") off the end.
+
+    They trail the last answer; the text refers to them as "…? 1)" or "…[1]", and those
+    references become footnote markers so the notes go with the passages that cite them.
+    """
+    start = None
+    for i, (_, line) in enumerate(lines):
+        match = _ENDNOTE.match(line)
+        if match and (match.group("a") or match.group("b")) == "1" and \
+                re.match(r"[A-Z\[(“‘'\"«]|https?:|www\.", match.group("text")) and \
+                not any(QUESTION_RE.match(x.strip()) or ANSWER_RE.match(x.strip())
+                        for _, x in lines[i + 1:]):  # fmt: skip
+            start = i
+            break
+    if start is None:
+        return lines, {}
+    notes: dict[int, list[str]] = {}
+    current = 0
+    for _, line in lines[start:]:
+        match = _ENDNOTE.match(line)
+        number = int(match.group("a") or match.group("b")) if match else 0
+        if match and number == current + 1:
+            current = number
+            line = match.group("text")
+        if current:
+            notes.setdefault(current, []).append(line.strip())
+    # Keyed apart from page footnotes, which a letter may number from 1 as well.
+    endnotes = {ENDNOTE_BASE + n: _one_note(v) for n, v in notes.items()}
+
+    def mark(match: re.Match[str]) -> str:
+        number = ENDNOTE_BASE + int(match.group(1) or match.group(2))
+        before = match.string[:match.start()]
+        if number not in endnotes or before.rfind("(") > before.rfind(")"):
+            return match.group(0)  # "(lid 1)" is no note reference
+        return f"\x00fn{number}\x00"
+
+    ref = re.compile(r"(?<=[\w?.!»’'”\"\x00)]) ?(?:\[(\d{1,2})\]|(\d{1,2})\))(?=\s|$|[.,;:])")
+    body = [(page, ref.sub(mark, line)) for page, line in lines[:start]]
+    return body, endnotes
+
+
+def _one_note(lines: list[str]) -> str:
+    text = re.sub(r"\s+", " ", " ".join(lines)).strip()
+    return re.sub(r"(https?://\S*-) (?=\S)", r"\1", text)  # a URL broken after a hyphen
+
+
+def _unnumbered_questions(pages: list[str]) -> int:
+    """Questions of a letter whose list numbers were lost: paragraphs asking something."""
+    text = "\n".join(pages)
+    intro = re.search(r"Vragen\s+(?:gesteld\s+)?van\s+(?:het|de)\s+le(?:den|d)\b.*", text)
+    body = text[intro.end():] if intro else text
+    return sum(1 for para in re.split(r"\n\s*\n", body)
+               if "?" in para and not re.match(r"\s*(?:\d+\)|\[\d+\])", para))
 
 
 def _passages(blocks: list[_Block], doc: Document, footnotes: dict[int, str],
@@ -151,14 +235,13 @@ def _take_footnotes(text: str, footnotes: dict[int, str]) -> tuple[str, list[int
 
 
 def _strip_markers(text: str, footnotes: dict[int, str]) -> str:
-    return re.sub(r" +([.,;:])", r"\1", _FN_MARK.sub("", text)).strip()
+    text = re.sub(r" +([.,;:])", r"\1", _FN_MARK.sub("", text))
+    # Note references whose notes the file lacks: "…Nutri-Score’ (Kassa, 2024)? 1)"
+    return re.sub(r"(?<=[?.!])(?:\s+\d{1,2}\))+(?=\s*$|\n)", "", text, flags=re.M).strip()
 
 
 def _clean(text: str, vocabulary: set[str]) -> str:
-    text = repair_split_words(text, vocabulary)
-    # Endnotes of the question letter ("[1] RTV Oost, …") trail the last answer.
-    text = re.split(r"\n\[\d+\]\s", "\n" + text, maxsplit=1)[0].strip()
-    return text
+    return repair_split_words(text, vocabulary).strip()
 
 
 def _dedupe_ids(passages: list[Passage]) -> list[Passage]:

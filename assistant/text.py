@@ -80,7 +80,8 @@ def join_lines(lines: list[str]) -> str:
     return "\n".join(re.sub(r"\s+", " ", p) for p in paragraphs)
 
 
-_SPLIT_WORD = re.compile(r"(?<![\w’'])([A-Za-z]{1,2}) ([a-zà-ÿ]{2,})\b")
+# The rest is a lookahead so a rejected pair ("in ar") leaves "ar tikel" to be tried.
+_SPLIT_WORD = re.compile(r"(?<![\w’'])([A-Za-z]{1,2}) (?=([a-zà-ÿ]{2,})\b)")
 # Single letters that are words on their own in Dutch letters ("u", "U", "a" in lists…).
 _REAL_SHORT = {"u", "U", "a", "e", "i", "o", "'s", "ik", "nu", "nog", "de", "en", "in",
                "op", "te", "is", "er", "al", "om", "of", "na", "zo", "ze", "we", "je",
@@ -99,13 +100,21 @@ def repair_split_words(text: str, vocabulary: set[str]) -> str:
         left, right = match.group(1), match.group(2)
         joined = left + right
         if joined.lower() in vocabulary:
-            return joined
+            return left
         if (len(left) == 1 and len(right) >= 3 and left not in _REAL_SHORT
                 and right.lower() not in vocabulary):
-            return joined
+            return left
         return match.group(0)
 
-    return _SPLIT_WORD.sub(fix, text)
+    text = _SPLIT_WORD.sub(fix, text)
+    # Line joins that lost their space: "uwKamer", "vanBinnenlandse", "verergerd.Dit".
+    text = _GLUED_WORD.sub(r"\1 ", text)
+    return _GLUED_SENTENCE.sub(". ", text)
+
+
+_GLUED_WORD = re.compile(r"\b(uw|de|het|een|en|van|voor|met|op|in|aan|bij|naar|over|dat|die|"
+                         r"of|te|om|door|tot|dan|als|zijn|is)(?=[A-Z][a-zà-ÿ]{2,}\b)")  # fmt: skip
+_GLUED_SENTENCE = re.compile(r"(?<=[a-zà-ÿ]{3})\.(?=[A-Z][a-zà-ÿ]+\s)")
 
 
 def sentences(text: str) -> list[tuple[int, int]]:

@@ -1,0 +1,62 @@
+"""Page noise on the seed letters and on small made-up pages (no ../shared needed)."""
+
+from __future__ import annotations
+
+from assistant.corpus import split_text_pages
+from assistant.noise import clean_pages
+from assistant.parse import parse_file, parse_pages
+from assistant.text import repair_split_words
+from tests.conftest import SEED_A, SEED_B
+
+
+def test_seed_endnotes_leave_the_last_answer_and_join_their_questions() -> None:
+    passages = {p.passage_id: p for p in parse_file(SEED_B).passages}
+    last = passages["5209583-q22"]
+    assert last.answer_text.endswith("zal Uw Kamer daar apart over informeren.")
+    q1 = passages["5209583-q1"]
+    assert q1.question_text.endswith("platform laat handel ongemoeid’?")  # "1) 2)" left
+    assert [note[:24] for note in q1.footnotes] == ["NOS, 25 januari 2024, Mi",
+                                                    "NOS, 25 januari 2024, Te"]  # fmt: skip
+    assert "-op-telegram-" in q1.footnotes[0]  # the URL broken at a line end is whole again
+    assert passages["5209583-q8"].footnotes == [
+        "Aanhangsel van de Handelingen, vergaderjaar 2023-2024, nr. 212."]
+
+
+def test_a_date_at_a_line_start_is_no_footnote_reference() -> None:
+    q5 = next(p for p in parse_file(SEED_A).passages if p.questions == [5])
+    assert "sinds de strafbaarstelling daarvan op 1 januari jl." in q5.question_text
+
+
+def test_print_footers_split_pages_and_footnotes_are_cut() -> None:
+    text = "\n".join([
+        "Vraag 1", "Kent u het artikel «Katten op de boot»?", "1 Hoe vaak gebeurt dat?",
+        "Antwoord 1", "Ja. Het gebeurt zelden, zegt de rederij.", "1NOS, 3 mei 2024, «Katten».",
+        "ah-tk-20242025-999",
+        "ISSN 0921 - 7398’s-Gravenhage 2024Tweede Kamer, vergaderjaar 2024–2025, Aanhangsel 1",
+        "Vraag 2", "Wat gaat u doen?", "Antwoord 2", "Niets.",
+        "Tweede Kamer, vergaderjaar 2024–2025, Aanhangsel 2",
+    ])  # fmt: skip
+    pages = split_text_pages(text)
+    assert len(pages) == 2
+    cleaned = clean_pages(pages)
+    assert cleaned.footnotes == {1: "NOS, 3 mei 2024, «Katten»."}
+    assert "Aanhangsel" not in "".join(cleaned.pages) and "ah-tk" not in "".join(cleaned.pages)
+    letter = parse_pages(pages, "ah-999.txt")
+    q1 = letter.passages[0]
+    assert q1.question_text == "Kent u het artikel «Katten op de boot»? Hoe vaak gebeurt dat?"
+    assert q1.footnotes == ["NOS, 3 mei 2024, «Katten»."]
+    assert q1.answer_text == "Ja. Het gebeurt zelden, zegt de rederij."
+    assert letter.document.aanhangsel == "ah-tk-20242025-999"
+
+
+def test_split_and_glued_words_are_repaired_only_when_unambiguous() -> None:
+    vocabulary = {"operationele", "slechts", "artikel"}
+    assert repair_split_words("De O perationele dienst", vocabulary) == "De Operationele dienst"
+    assert repair_split_words("Wilt u s lechts één zaak", vocabulary) == "Wilt u slechts één zaak"
+    assert repair_split_words("in ar tikel 3", vocabulary) == "in artikel 3"
+    # "u", "de" and "zo" are words: these stay as they are.
+    assert repair_split_words("kunt u de brief zo als", vocabulary) == "kunt u de brief zo als"
+    assert repair_split_words("vanuit uwKamer", set()) == "vanuit uw Kamer"
+    assert repair_split_words("verergerd.Dit leidt", set()) == "verergerd. Dit leidt"
+    for kept in ("GroenLinks-PvdA", "DigiD", "www.Rijksoverheid.nl", "Stb.2024"):
+        assert repair_split_words(kept, set()) == kept
