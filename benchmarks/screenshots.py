@@ -1,0 +1,126 @@
+"""Screenshots of every screen of the web app at desktop (1280 px) and phone (390 px) width.
+
+    .venv/bin/python benchmarks/screenshots.py [--index DIR] [--out screenshots]
+
+Starts the app on a free port of 127.0.0.1 over the index (built from corpus/ into
+.tmp/screenshot-index when --index is not given), drives Debian's chromium through each
+screen and writes PNGs to screenshots/ (git-ignored). Look at them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from assistant.ui import start  # noqa: E402  (sets the offline environment first)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync",
+                 '--host-resolver-rules="MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"']  # fmt: skip
+WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+INJECTION = "<img src=x onerror=alert(1)>"
+
+
+def load_searcher(index_dir: Path | None):  # type: ignore[no-untyped-def]
+    from assistant.build import sync
+    from assistant.embed import Embedder
+    from assistant.index import Index
+    from assistant.search import Searcher
+
+    embedder = Embedder()
+    if index_dir is None:
+        index_dir = ROOT / ".tmp" / "screenshot-index"
+        sync(ROOT / "corpus", index_dir, embedder=embedder)
+    index = Index.load(index_dir)
+    return Searcher(index, embedder if index.manifest.model == embedder.name
+                    else Embedder(index.manifest.model))  # fmt: skip
+
+
+def ask(page, text: str) -> None:  # type: ignore[no-untyped-def]
+    bots = page.locator('[data-testid="bot"]')
+    before = bots.count()
+    box = page.locator("#kv-question textarea")
+    box.fill(text)
+    box.press("Enter")
+    bots.nth(before).wait_for(timeout=30_000)
+    page.wait_for_timeout(400)
+
+
+def screens(page, url: str) -> list[tuple[str, Callable[[], None]]]:  # type: ignore[no-untyped-def]
+    def home() -> None:
+        page.goto(url)
+        page.locator("#kv-question textarea").wait_for()
+
+    def sources() -> None:
+        page.locator("#kv-open-cited label").first.click()
+        page.locator("#kv-cited").wait_for()
+        page.wait_for_timeout(700)
+
+    def lookup() -> None:
+        page.get_by_role("tab", name="Lookup · zoeken").click()
+        page.locator("#kv-lookup-box textarea").fill("5236577 vraag 13")
+        page.locator("#kv-lookup-send").click()
+        page.locator(".kv-lookup-item").first.wait_for()
+
+    def filters() -> None:
+        home()
+        page.locator("#kv-filters").get_by_text("Filters").first.click()
+        page.wait_for_timeout(400)
+
+    def letters() -> None:
+        home()
+        page.get_by_role("tab", name="Sources · bronnen").click()
+        page.locator(".kv-docs").wait_for()
+
+    return [
+        ("1-home", home),
+        ("2-answer-en", lambda: ask(page, "Can Telegram be banned in the Netherlands?")),
+        ("3-follow-up", lambda: ask(page, "and in Belgium?")),
+        ("4-sources-cited-letter", sources),
+        ("5-answer-nl", lambda: (home(), ask(page, "Kan Telegram in Nederland verboden worden?"))),
+        ("6-not-found", lambda: (home(), ask(page, "What is a good recipe for apple pie?"))),
+        ("7-injection", lambda: (home(), ask(page, INJECTION))),
+        ("8-empty-question", lambda: (home(), ask(page, "   "))),
+        ("9-quick-lookup", lookup),
+        ("10-filters", filters),
+        ("11-sources-list", letters),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--index", type=Path, default=None)
+    parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    app, url = start(load_searcher(args.index), port=0)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for name, (width, height) in WIDTHS.items():
+                page = browser.new_page(viewport={"width": width, "height": height})
+                for label, action in screens(page, url):
+                    started = time.perf_counter()
+                    action()
+                    path = args.out / f"{label}-{name}.png"
+                    # the letter is long: show what the reader sees after the jump
+                    page.screenshot(path=str(path), full_page="sources" not in label)
+                    print(f"{path}  ({time.perf_counter() - started:.1f} s)")
+                page.close()
+            browser.close()
+    finally:
+        app.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+"""The web app's rendering and chat logic, on the real seed index (no server)."""
+
+from __future__ import annotations
+
+import re
+
+from assistant import ui_render as render
+from assistant.documents import Document, Hit, Passage
+from assistant.search import Result, Searcher
+from assistant.ui import letter_html
+from assistant.ui_chat import (
+    Conversation,
+    Serialized,
+    answer,
+    contextualize,
+    is_follow_up,
+    lookup,
+)
+
+EN_QUESTION = "Can Telegram be banned in the Netherlands?"
+NL_QUESTION = "Kan Telegram in Nederland verboden worden?"
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def hostile_hit(highlights: list[tuple[int, int]] | None = None) -> Hit:
+    doc = Document(doc_id="d1", title="<script>alert('t')</script> Telegram",
+                   source="x.txt", date="2024-03-18", ons_kenmerk="123<b>")  # fmt: skip
+    passage = Passage(passage_id="123-q1", doc_id="d1", questions=[1],
+                      question_text=f"Vraag {HOSTILE}?", answer_text="Nee. Dat kan niet & zo.",
+                      page=2)  # fmt: skip
+    return Hit(passage, doc, 0.9, rank=1, highlights=highlights or [])
+
+
+def cited_keys(hits: list[Hit]) -> set[tuple[str | None, tuple[int, ...]]]:
+    return {(h.document.ons_kenmerk, tuple(h.passage.questions)) for h in hits}
+
+
+def test_card_escapes_document_text_and_bolds_highlights() -> None:
+    html_out = render.card(hostile_hit([(0, 4)]), "nl")
+    assert "<script>" not in html_out and "<img" not in html_out and "<b>" not in html_out
+    assert "&lt;script&gt;" in html_out and "&lt;img src=x onerror=alert(1)&gt;" in html_out
+    assert "<strong>Nee.</strong>" in html_out
+    assert "&amp; zo." in html_out
+    assert "Vraag 1" in html_out and "18 maart 2024" in html_out and "p. 2" in html_out
+    assert render.no_blank_lines(html_out)
+
+
+def test_english_card_uses_english_labels() -> None:
+    html_out = render.card(hostile_hit(), "en")
+    assert "Question 1" in html_out and "Answer" in html_out and "18 March 2024" in html_out
+
+
+def test_long_answer_shows_window_around_highlight() -> None:
+    hit = hostile_hit()
+    hit.passage.answer_text = "Begin. " + "woord " * 600 + "Dit is de kern. " + "meer " * 300
+    start = hit.passage.answer_text.index("Dit is de kern.")
+    hit.highlights = [(start, start + len("Dit is de kern."))]
+    html_out = render.card(hit, "nl")
+    assert "<strong>Dit is de kern.</strong>" in html_out
+    assert html_out.count("woord") < 300 and "ingekort" in html_out
+
+
+def test_user_text_is_literal_and_long_text_is_cut() -> None:
+    assert render.user_text(HOSTILE) == ('<div class="kv-user">'
+                                         "&lt;img src=x onerror=alert(1)&gt;</div>")  # fmt: skip
+    shown = render.user_text("x" * 5000)
+    assert len(shown) < 600 and "(+4600)" in shown
+
+
+def test_follow_up_detection() -> None:
+    assert is_follow_up("and in Belgium?")
+    assert is_follow_up("wat zei de minister daarover?")
+    assert is_follow_up("En in België?")
+    assert not is_follow_up(EN_QUESTION)
+    assert not is_follow_up("5236577 vraag 13") and not is_follow_up("2024Z02257")
+    assert not is_follow_up("Hoeveel verdachten van doxing zijn geïdentificeerd door de politie?")
+    conversation = Conversation(base=EN_QUESTION)
+    assert contextualize("and in Belgium?", conversation) == (f"{EN_QUESTION} and in Belgium?",
+                                                               True)  # fmt: skip
+    assert contextualize("and in Belgium?", Conversation()) == ("and in Belgium?", False)
+
+
+def test_english_answer_cites_question_13(searcher: Searcher) -> None:
+    turn = answer(searcher, EN_QUESTION, Conversation())
+    assert ("5236577", (13,)) in cited_keys(turn.hits[:3])
+    assert "Question 13" in turn.bot_html and "kenmerk 5236577" in turn.bot_html
+    assert "antwoord op vraag 13" in turn.bot_html  # the citation line
+    assert turn.conversation.base == EN_QUESTION and turn.conversation.lang == "en"
+    assert render.no_blank_lines(turn.bot_html)
+
+
+def test_dutch_answer_has_dutch_labels(searcher: Searcher) -> None:
+    turn = answer(searcher, NL_QUESTION, Conversation())
+    assert ("5236577", (13,)) in cited_keys(turn.hits[:3])
+    assert "Vraag 13" in turn.bot_html and "Antwoord" in turn.bot_html
+    assert "Question" not in turn.bot_html
+    assert turn.conversation.lang == "nl"
+
+
+def test_follow_up_keeps_the_thread(searcher: Searcher) -> None:
+    first = answer(searcher, EN_QUESTION, Conversation())
+    second = answer(searcher, "and in Belgium?", first.conversation)
+    assert "Follow-up, searched as:" in second.bot_html
+    assert second.result is not None
+    assert second.result.question == f"{EN_QUESTION} and in Belgium?"
+    assert second.conversation.base == EN_QUESTION and second.conversation.turns == 2
+    assert any("België" in h.passage.answer_text for h in second.hits)
+    nl = answer(searcher, "wat zei de minister daarover?", first.conversation)
+    assert "Vervolgvraag" in nl.bot_html
+
+
+def test_empty_long_and_bad_date_get_friendly_messages(searcher: Searcher) -> None:
+    empty = answer(searcher, "   ", Conversation(lang="nl"))
+    assert empty.user_html == "" and "Typ eerst een vraag" in empty.bot_html and not empty.hits
+    long = answer(searcher, "Can Telegram be banned? " * 400, Conversation())
+    assert "very long" in long.bot_html and long.hits
+    bad = answer(searcher, EN_QUESTION, Conversation(), date_from="18-03-2024")
+    assert "2024-03-18" in bad.bot_html and not bad.hits
+
+
+def test_filters_restrict_documents_and_dates(searcher: Searcher) -> None:
+    doc_5209583 = next(d.doc_id for d in searcher.index.documents if d.ons_kenmerk == "5209583")
+    turn = answer(searcher, EN_QUESTION, Conversation(), doc_ids=[doc_5209583])
+    assert turn.hits and {h.document.ons_kenmerk for h in turn.hits} == {"5209583"}
+    none = answer(searcher, EN_QUESTION, Conversation(), date_from="2025-01-01")
+    assert not none.hits and "Not found" in none.bot_html
+
+
+def test_not_answerable_shows_possibly_related_separately(searcher: Searcher) -> None:
+    hits = searcher.search("apple pie recipe", k=2).hits
+    for hit in hits:
+        hit.highlights = [(0, 3)]
+    out = render.reply(Result("apple pie recipe", hits, answerable=False), "en")
+    assert out.index("Not found") < out.index("Possibly related") < out.index("kv-card kv-related")
+    assert out.count('class="kv-card kv-related"') == 2
+    assert "<strong>" not in out  # nothing is "the answer" in a related passage
+
+
+def test_lookup_lists_ranked_citations(searcher: Searcher) -> None:
+    markup, hits = lookup(searcher, "Telegram verbod 5236577")
+    assert hits and markup.count('class="kv-lookup-item"') == len(hits)
+    assert re.search(r"antwoord op vra(ag|gen) \d+", markup)
+    empty, none = lookup(searcher, "")
+    assert not none and "kenmerk" in empty
+
+
+def test_letter_marks_the_cited_passage(searcher: Searcher) -> None:
+    passage_id = answer(searcher, EN_QUESTION, Conversation()).hits[0].passage.passage_id
+    doc_id = searcher.index.passage(passage_id).doc_id
+    out = letter_html(searcher, doc_id, passage_id)
+    assert out.count('id="kv-cited"') == 1
+    assert out.count('class="kv-passage') == len(searcher.index.entries[doc_id].passages)
+    assert "Ons kenmerk" in out and "Originele tekst" in out  # raw letter from the corpus
+    listing = letter_html(searcher, None)
+    assert "Kies hierboven" in listing and listing.count("<tr>") == 1 + len(searcher.index.entries)
+    assert "5236577" in listing and "5209583" in listing
+
+
+def test_serialized_searcher_answers_concurrent_requests(searcher: Searcher) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    shared = Serialized(searcher)
+    questions = [EN_QUESTION, NL_QUESTION] * 3
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda q: shared.search(q, k=3), questions))
+    ids = [[h.passage.passage_id for h in r.hits] for r in results]
+    assert ids[0::2] == [ids[0]] * 3 and ids[1::2] == [ids[1]] * 3
+    assert shared.warm_up().join(timeout=60) is None and shared.index is searcher.index
