@@ -57,6 +57,7 @@ def hit_dict(hit: Hit) -> dict[str, Any]:
         "answer_text": p.answer_text,
         "page": p.page,
         "highlights": [list(span) for span in hit.highlights],
+        "piece": list(hit.piece) if hit.piece else [0, len(p.answer_text)],
         "footnotes": list(p.footnotes),
         "refers_to": list(p.refers_to),
         "match": hit.how,
@@ -85,7 +86,9 @@ def result_text(result: Result, width: int = 88) -> str:
     for hit in result.hits:
         p = hit.passage
         lines.append("")
-        lines.append(f"[{hit.rank}] {citation(hit)}  (score {hit.score:.3f})")
+        how = "exact reference" if hit.how == "lookup" else f"score {hit.score:.3f}"
+        related = "possibly related: " if not result.answerable else ""
+        lines.append(f"[{hit.rank}] {related}{citation(hit)}  ({how})")
         lines.append(textwrap.fill("Vraag: " + p.question_text.replace("\n", " "), width,
                                    initial_indent="    ", subsequent_indent="    "))  # fmt: skip
         answer = _mark(p.answer_text, hit.highlights)

@@ -179,6 +179,7 @@ def parse(file: Path, as_json: bool) -> None:
         payload = {
             "document": dict(document_dict(doc), kind=doc.kind, aanhangsel=doc.aanhangsel,
                              party=doc.party, ministry=doc.ministry),
+            "questions_numbered": letter.questions_numbered,
             "passages": [{"passage_id": p.passage_id, "questions": p.questions,
                           "question_text": p.question_text, "answer_text": p.answer_text,
                           "page": p.page, "footnotes": p.footnotes, "refers_to": p.refers_to}
@@ -186,7 +187,10 @@ def parse(file: Path, as_json: bool) -> None:
         }  # fmt: skip
         click.echo(json.dumps(payload, ensure_ascii=False))
         return
-    click.echo(f"{doc.source}: {doc.kind}")
+    from .build import KIND_NAMES
+
+    note = "" if doc.kind == "answers" else "; not indexed as answers"
+    click.echo(f"{doc.source}: {KIND_NAMES.get(doc.kind, doc.kind)}{note}")
     for name, value in document_dict(doc).items():
         click.echo(f"  {name}: {value}")
     click.echo(f"  party: {doc.party}\n  ministry: {doc.ministry}\n  aanhangsel: {doc.aanhangsel}")
@@ -274,15 +278,25 @@ def list_cmd(index_dir: Path, as_json: bool) -> None:
 
 @main.command()
 @index_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", default=7860, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; only this computer can connect unless you change it.")
+@click.option("--port", default=7860, show_default=True, type=click.IntRange(0, 65535),
+              help="Port (0: any free port).")
 @handle_errors
 def serve(index_dir: Path, host: str, port: int) -> None:
-    """Start the chat web app."""
+    """Start the chat web app (chat, quick lookup, sources; API endpoint /search)."""
+    from .ui_chat import Serialized
+
+    searcher = Serialized(make_searcher(open_index(index_dir)))
+    searcher.warm_up()  # loads the model while the web framework is imported
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: serving on {host}: other computers can reach this app", err=True)
     from .ui import launch
 
-    index = open_index(index_dir)
-    launch(make_searcher(index), host=host, port=port)
+    try:
+        launch(searcher, host=host, port=port)
+    except OSError as exc:  # port taken, address not available
+        _fail(f"cannot serve on {host}:{port} ({exc}); try another --port")
 
 
 if __name__ == "__main__":
