@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import Any
 
@@ -29,6 +30,15 @@ def questions_label(numbers: list[int]) -> str:
     return "vragen " + ", ".join(str(n) for n in numbers[:-1]) + f" en {numbers[-1]}"
 
 
+def aanhangsel_label(ref: str) -> str:
+    """"ah-tk-20242025-594" → "Aanhangsel Handelingen II 2024/25, nr. 594" (as cited)."""
+    match = re.fullmatch(r"ah-tk-(\d{4})(\d{2})(\d{2})-(\d+)", ref)
+    if match:
+        return f"Aanhangsel Handelingen II {match[1]}/{match[3]}, nr. {match[4]}"
+    number = re.fullmatch(r"AH\s*(\d+)", ref)
+    return f"Aanhangsel Handelingen, nr. {number[1]}" if number else ref
+
+
 def citation(hit: Hit) -> str:
     """A citation a journalist can paste: letter, date, kenmerk, question."""
     doc = hit.document
@@ -38,8 +48,7 @@ def citation(hit: Hit) -> str:
     if doc.uw_kenmerk:
         refs.append(f"uw kenmerk {doc.uw_kenmerk}")
     if doc.aanhangsel:
-        refs.append(f"Aanhangsel {doc.aanhangsel}" if doc.aanhangsel.startswith("ah-")
-                    else doc.aanhangsel.replace("AH", "Aanhangsel Handelingen, nr."))  # fmt: skip
+        refs.append(aanhangsel_label(doc.aanhangsel))
     ref = f" ({'; '.join(refs)})" if refs else ""
     page = f", p. {hit.passage.page}" if hit.passage.page else ""
     answer = f"antwoord op {questions_label(hit.passage.questions)}"
@@ -60,6 +69,8 @@ def hit_dict(hit: Hit) -> dict[str, Any]:
         "piece": list(hit.piece) if hit.piece else [0, len(p.answer_text)],
         "footnotes": list(p.footnotes),
         "refers_to": list(p.refers_to),
+        "see_also": [{"passage_id": r.passage_id, "questions": list(r.questions),
+                      "answer_text": r.answer_text} for r in hit.see_also],  # fmt: skip
         "match": hit.how,
         "document": document_dict(hit.document),
         "citation": citation(hit),
@@ -94,6 +105,11 @@ def result_text(result: Result, width: int = 88) -> str:
         answer = _mark(p.answer_text, hit.highlights)
         lines.append(textwrap.fill("Antwoord: " + answer.replace("\n", " "), width,
                                    initial_indent="    ", subsequent_indent="    "))  # fmt: skip
+        for ref in hit.see_also:
+            lines.append(textwrap.fill(
+                f"(verwijst naar antwoord op {questions_label(ref.questions)}: "
+                f"{ref.answer_text.replace(chr(10), ' ')})", width,
+                initial_indent="    ", subsequent_indent="    "))  # fmt: skip
     return "\n".join(lines)
 
 

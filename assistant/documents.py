@@ -89,3 +89,5 @@ class Hit:
     how: str = "semantic"  # "lookup" for exact reference matches, else "semantic"
     highlights: list[tuple[int, int]] = field(default_factory=list)
     piece: tuple[int, int] | None = None  # span of answer_text that matched, for long answers
+    # Answers this one refers to ("Zie het antwoord op vraag 7"), shown with it.
+    see_also: list[Passage] = field(default_factory=list)

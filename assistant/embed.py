@@ -41,7 +41,10 @@ class Embedder:
             self.max_tokens = 512
             return
         self._st = _load_sentence_transformer(name)
-        self.dim = int(self._st.get_sentence_embedding_dimension())
+        # sentence-transformers 6 renamed the method; keep older versions working.
+        dimension = getattr(self._st, "get_embedding_dimension", None) or \
+            self._st.get_sentence_embedding_dimension
+        self.dim = int(dimension())
         self.max_tokens = int(getattr(self._st, "max_seq_length", 256) or 256)
         e5 = "e5" in name.lower()
         self._query_prefix = "query: " if e5 else ""

@@ -209,4 +209,5 @@ class Searcher:
         hit = Hit(passage, self.index.document(passage.doc_id), score,
                   how="lookup" if lookup else "semantic", piece=piece)  # fmt: skip
         hit.highlights = highlight_spans(passage.answer_text, windows)
+        hit.see_also = self.index.referred(passage)
         return hit

@@ -71,6 +71,7 @@ CSS = """
 .kv-label { font-style: normal; font-weight: 700; font-size: 0.8em; text-transform: uppercase;
   letter-spacing: 0.03em; color: #1d4ed8; margin-right: 0.25rem; }
 .kv-a strong { background: #fef9c3; color: inherit; font-weight: 700; }
+.kv-see-also { border-left: 3px solid #cbd5e1; padding-left: 8px; color: #475569; }
 .kv-cite { margin-top: 0.45rem; font-size: 0.85em; }
 .kv-cite-line { user-select: all; white-space: normal; word-break: break-word;
   font-family: inherit !important; font-size: 0.95em; display: inline; }

@@ -37,6 +37,7 @@ LABELS: dict[str, dict[str, str]] = {
         "kenmerk": "ref.",
         "uw_kenmerk": "your ref.",
         "cite": "Cite",
+        "see_also": "Refers to the answer to",
         "undated": "undated",
         "understood": "Follow-up, searched as:",
         "empty": "Please type a question first, for example: "
@@ -63,6 +64,7 @@ LABELS: dict[str, dict[str, str]] = {
         "kenmerk": "kenmerk",
         "uw_kenmerk": "uw kenmerk",
         "cite": "Citeer",
+        "see_also": "Verwijst naar het antwoord op",
         "undated": "ongedateerd",
         "understood": "Vervolgvraag, gezocht als:",
         "empty": "Typ eerst een vraag, bijvoorbeeld: "
@@ -177,9 +179,20 @@ def card(hit: Hit, lang: str, related: bool = False) -> str:
         f'<div class="kv-q"><span class="kv-label">{esc(questions_heading(p.questions, lang))}'
         f"</span> {esc(p.question_text)}</div>"
         f'<div class="kv-a"><span class="kv-label">{label(lang, "answer")}</span> {answer}</div>'
+        f"{see_also(hit, lang)}"
         f'<div class="kv-cite"><span class="kv-label">{label(lang, "cite")}</span> '
         f'<code class="kv-cite-line">{esc(citation(hit))}</code></div>'
         "</div>"
+    )
+
+
+def see_also(hit: Hit, lang: str) -> str:
+    """The answers a referring answer points to ("Zie het antwoord op vraag 7"), in full."""
+    return "".join(
+        f'<div class="kv-a kv-see-also"><span class="kv-label">{label(lang, "see_also")} '
+        f"{esc(questions_heading(ref.questions, lang).lower())}</span> {esc(ref.answer_text)}"
+        "</div>"
+        for ref in hit.see_also
     )
 
 
