@@ -11,7 +11,7 @@ import html
 import re
 from typing import Any
 
-from .cite import citation
+from .cite import aanhangsel_label, citation
 from .documents import Document, Hit, Passage
 from .search import MAX_QUESTION_CHARS, Result
 from .text import dutch_date
@@ -152,7 +152,7 @@ def refs(doc: Document, lang: str) -> list[str]:
     if doc.uw_kenmerk:
         out.append(f"{label(lang, 'uw_kenmerk')} {doc.uw_kenmerk}")
     if doc.aanhangsel:
-        out.append(doc.aanhangsel)
+        out.append(aanhangsel_label(doc.aanhangsel))  # as the citation line names it
     return out
 
 
