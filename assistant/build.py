@@ -15,7 +15,7 @@ from pathlib import Path
 from .corpus import CorpusError, fingerprint, iter_sources, list_files
 from .documents import ANSWERS, POSTPONEMENT, QUESTIONS, ParsedLetter
 from .embed import DEFAULT_MODEL, Embedder
-from .index import FORMAT_VERSION, Index, IndexFolderError
+from .index import Index, IndexFolderError
 from .parse import ParseError, parse_pages
 from .units import UNITS_VERSION
 
@@ -57,18 +57,6 @@ def parse_files(files: list[Path], report: Report) -> list[ParsedLetter]:
             report.not_answers.append(f"{source.path.name}: {KIND_NAMES[letter.document.kind]}")
         letters.append(letter)
     return letters
-
-
-def is_current(folder: Path, corpus: Path, model: str) -> bool:
-    """True when the saved index was built from this exact corpus with this model."""
-    try:
-        index = Index.load(folder)
-    except IndexFolderError:
-        return False
-    m = index.manifest
-    return (m.model == model and m.format_version == FORMAT_VERSION
-            and m.units_version == UNITS_VERSION
-            and m.corpus_fingerprint == fingerprint(list_files(corpus), corpus))  # fmt: skip
 
 
 def sync(corpus: Path, folder: Path, model: str = DEFAULT_MODEL, *,

@@ -18,7 +18,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from .documents import ANSWERS, Document, ParsedLetter, Passage
+from .documents import Document, ParsedLetter, Passage
 from .embed import Embedder
 from .units import UNITS_VERSION, Unit, passage_units
 
@@ -61,7 +61,7 @@ class Index:
         self.manifest = Manifest(model=model, dim=dim)
         self.entries: dict[str, Entry] = {}  # by doc_id
         self._faiss: faiss.IndexFlatIP | None = None
-        self._rows: list[tuple[str, int]] = []  # (doc_id, unit index) per vector row
+        self._units: tuple[list[Unit], np.ndarray] | None = None
 
     # -- contents ---------------------------------------------------------------------
     @property
@@ -155,37 +155,34 @@ class Index:
 
     def _changed(self) -> None:
         self._faiss = None
+        self._units = None
         self.__dict__.pop("_pmap", None)
         self.manifest.documents = len(self.entries)
         self.manifest.passages = sum(len(e.passages) for e in self.entries.values())
 
     # -- searching --------------------------------------------------------------------
+    def unit_matrix(self) -> tuple[list[Unit], np.ndarray]:
+        """Every embedded unit and its vector, in one row order (what FAISS holds)."""
+        if self._units is None:
+            entries = [e for e in self.entries.values() if len(e.units)]
+            units = [u for e in entries for u in e.units]
+            matrix = (np.ascontiguousarray(np.vstack([e.vectors for e in entries]),
+                                           dtype=np.float32) if entries
+                      else np.zeros((0, self.manifest.dim), dtype=np.float32))  # fmt: skip
+            self._units = (units, matrix)
+        return self._units
+
     def search(self, query_vector: np.ndarray, k: int) -> list[tuple[Unit, float]]:
         """The k best-scoring embedded units (cosine similarity), best first."""
-        if self._faiss is None:
-            self._build_faiss()
-        assert self._faiss is not None
-        if not self._rows:
+        units, matrix = self.unit_matrix()
+        if not units:
             return []
+        if self._faiss is None:
+            self._faiss = faiss.IndexFlatIP(self.manifest.dim)  # exact cosine on unit vectors
+            self._faiss.add(matrix)
         query = np.ascontiguousarray(query_vector.reshape(1, -1), dtype=np.float32)
-        scores, ids = self._faiss.search(query, min(k, len(self._rows)))
-        out = []
-        for score, row in zip(scores[0], ids[0]):
-            if row >= 0:
-                doc_id, unit = self._rows[row]
-                out.append((self.entries[doc_id].units[unit], float(score)))
-        return out
-
-    def _build_faiss(self) -> None:
-        self._faiss = faiss.IndexFlatIP(self.manifest.dim)  # exact cosine on unit vectors
-        self._rows = []
-        blocks = []
-        for doc_id, entry in self.entries.items():
-            if len(entry.units):
-                blocks.append(entry.vectors)
-                self._rows.extend((doc_id, i) for i in range(len(entry.units)))
-        if blocks:
-            self._faiss.add(np.ascontiguousarray(np.vstack(blocks), dtype=np.float32))
+        scores, ids = self._faiss.search(query, min(k, len(units)))
+        return [(units[row], float(score)) for score, row in zip(scores[0], ids[0]) if row >= 0]
 
     # -- persistence ------------------------------------------------------------------
     def save(self, folder: Path) -> None:
@@ -210,10 +207,8 @@ class Index:
         }  # fmt: skip
         for name, data in dump.items():
             (folder / name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        vectors = [e.vectors for e in entries if len(e.units)]
         flat = faiss.IndexFlatIP(self.manifest.dim)
-        if vectors:
-            flat.add(np.ascontiguousarray(np.vstack(vectors), dtype=np.float32))
+        flat.add(self.unit_matrix()[1])
         faiss.write_index(flat, str(folder / "vectors.faiss"))
         # The manifest goes last: a folder without one is never taken for an index.
         (folder / "manifest.json").write_text(json.dumps(asdict(self.manifest), indent=2))
@@ -256,11 +251,6 @@ class Index:
             start += len(units)
         index._changed()
         return index
-
-
-def indexable(letters: Iterable[ParsedLetter]) -> list[ParsedLetter]:
-    """Letters whose passages are answers (question-only letters and notices are not)."""
-    return [letter for letter in letters if letter.document.kind == ANSWERS]
 
 
 def _swap(new: Path, folder: Path) -> None:

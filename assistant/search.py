@@ -92,14 +92,8 @@ class _Tables:
     def __init__(self, index: Index) -> None:
         self.passages: list[Passage] = index.passages
         self.pos = {p.passage_id: i for i, p in enumerate(self.passages)}
-        units, blocks = [], []
-        for entry in index.entries.values():
-            units.extend(entry.units)
-            if len(entry.units):
-                blocks.append(entry.vectors)
+        units, self.matrix = index.unit_matrix()
         self.units = units
-        self.matrix = (np.ascontiguousarray(np.vstack(blocks), dtype=np.float32) if blocks
-                       else np.zeros((0, index.manifest.dim), dtype=np.float32))  # fmt: skip
         self.owner = np.array([self.pos[u.passage_id] for u in units], dtype=np.int64)
         kinds = np.array([u.kind for u in units], dtype=object)
         self.is_window = kinds == "window"

@@ -32,7 +32,7 @@ def backbone_search(index: Index, embedder: Embedder, question: str, k: int = 5)
     """The backbone's search: embed, score every unit, best unit per passage."""
     vector = embedder.queries([question])[0]
     best: list[str] = []
-    for unit, _ in index.search(vector, k=len(index._rows) or 1000):
+    for unit, _ in index.search(vector, k=len(index.unit_matrix()[0]) or 1000):
         if unit.passage_id not in best:
             best.append(unit.passage_id)
         if len(best) >= k:
