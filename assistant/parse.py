@@ -16,9 +16,8 @@ from pathlib import Path
 from . import metadata
 from .documents import ANSWERS, POSTPONEMENT, QUESTIONS, Document, ParsedLetter, Passage
 from .noise import clean_pages
-from .text import join_lines, parse_numbers, repair_split_words
-
-PARSER_VERSION = "1"
+from .repair import repair_split_words
+from .text import join_lines, parse_numbers
 
 
 class ParseError(Exception):

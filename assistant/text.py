@@ -80,43 +80,6 @@ def join_lines(lines: list[str]) -> str:
     return "\n".join(re.sub(r"\s+", " ", p) for p in paragraphs)
 
 
-# The rest is a lookahead so a rejected pair ("in ar") leaves "ar tikel" to be tried.
-_SPLIT_WORD = re.compile(r"(?<![\w’'])([A-Za-z]{1,2}) (?=([a-zà-ÿ]{2,})\b)")
-# Single letters that are words on their own in Dutch letters ("u", "U", "a" in lists…).
-_REAL_SHORT = {"u", "U", "a", "e", "i", "o", "'s", "ik", "nu", "nog", "de", "en", "in",
-               "op", "te", "is", "er", "al", "om", "of", "na", "zo", "ze", "we", "je",
-               "me", "ga", "tv", "EU", "VS", "bv", "ca", "dd", "II", "I"}  # fmt: skip
-
-
-def repair_split_words(text: str, vocabulary: set[str]) -> str:
-    """Mend words a PDF extractor split with a stray space ("O perationele", "s lechts").
-
-    Only unambiguous cases are joined: a one-letter fragment that is not a word itself
-    followed by a lowercase rest, or a two-letter fragment whose joined form occurs
-    elsewhere in the document (`vocabulary`).
-    """
-
-    def fix(match: re.Match[str]) -> str:
-        left, right = match.group(1), match.group(2)
-        joined = left + right
-        if joined.lower() in vocabulary:
-            return left
-        if (len(left) == 1 and len(right) >= 3 and left not in _REAL_SHORT
-                and right.lower() not in vocabulary):
-            return left
-        return match.group(0)
-
-    text = _SPLIT_WORD.sub(fix, text)
-    # Line joins that lost their space: "uwKamer", "vanBinnenlandse", "verergerd.Dit".
-    text = _GLUED_WORD.sub(r"\1 ", text)
-    return _GLUED_SENTENCE.sub(". ", text)
-
-
-_GLUED_WORD = re.compile(r"\b(uw|de|het|een|en|van|voor|met|op|in|aan|bij|naar|over|dat|die|"
-                         r"of|te|om|door|tot|dan|als|zijn|is)(?=[A-Z][a-zà-ÿ]{2,}\b)")  # fmt: skip
-_GLUED_SENTENCE = re.compile(r"(?<=[a-zà-ÿ]{3})\.(?=[A-Z][a-zà-ÿ]+\s)")
-
-
 def sentences(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences in text (split after . ? ! ; before a capital)."""
     spans: list[tuple[int, int]] = []

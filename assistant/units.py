@@ -22,8 +22,9 @@ from typing import Protocol
 from .documents import Document, Passage
 from .text import sentences
 
-# Bump when the text of units changes: saved indexes are then rebuilt.
-UNITS_VERSION = "3"
+# Bump when the text of units changes, here or in the parser's clean-up (repair.py):
+# saved indexes are then rebuilt.
+UNITS_VERSION = "4"
 WINDOW_SENTENCES = 2  # sentences per window unit (non-overlapping)
 _MARGIN = 24  # tokens kept free for the "passage: " prefix and special tokens
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from assistant.corpus import split_text_pages
 from assistant.noise import clean_pages
 from assistant.parse import parse_file, parse_pages
-from assistant.text import repair_split_words
+from assistant.repair import repair_split_words
 from tests.conftest import SEED_A, SEED_B
 
 
@@ -59,4 +59,34 @@ def test_split_and_glued_words_are_repaired_only_when_unambiguous() -> None:
     assert repair_split_words("vanuit uwKamer", set()) == "vanuit uw Kamer"
     assert repair_split_words("verergerd.Dit leidt", set()) == "verergerd. Dit leidt"
     for kept in ("GroenLinks-PvdA", "DigiD", "www.Rijksoverheid.nl", "Stb.2024"):
+        assert repair_split_words(kept, set()) == kept
+
+
+def test_words_broken_at_a_line_end_are_joined_by_a_dutch_word_list() -> None:
+    # Seed A prints "dit me ldt bij de aanbieders": "ldt" is no word, "meldt" is.
+    q11 = next(p for p in parse_file(SEED_A).passages if p.questions == [11])
+    assert "dit meldt bij de aanbieders" in q11.answer_text
+    assert repair_split_words("zal plaatsvin den in mei", set()) == "zal plaatsvinden in mei"
+    assert repair_split_words("de zoge naamde aanpak", set()) == "de zogenaamde aanpak"
+    # Two words stay two words, also when the letter has them glued elsewhere.
+    glued_elsewhere = {"beschikbareonderwijscapaciteit"}
+    assert repair_split_words("de beschikbare onderwijscapaciteit", glued_elsewhere) == \
+        "de beschikbare onderwijscapaciteit"  # fmt: skip
+
+
+def test_words_glued_by_a_lost_space_are_split_only_after_small_words() -> None:
+    cases = {
+        "om dit tekunnen doen": "om dit te kunnen doen",
+        "hetkabinet en deNAVO": "het kabinet en de NAVO",
+        "HetIMG betaalt": "Het IMG betaalt",
+        "de kwaliteitvan zorg": "de kwaliteit van zorg",
+        "de Ombudsmanmet betrekking": "de Ombudsman met betrekking",
+        "dat ikniet kan": "dat ik niet kan",
+    }
+    for text, repaired in cases.items():
+        assert repair_split_words(text, set()) == repaired
+    # Compounds, inflections, names, separable verbs and links stay whole.
+    for kept in ("de tussenhandeldiensten", "de implementerende partners", "Philis zegt",
+                 "is aangezegd", "een rechtshulpverzoek", "Den Haag", "OpenAI",
+                 "https://www.tweedekamer.nl/kamerstukken/hetkabinet"):  # fmt: skip
         assert repair_split_words(kept, set()) == kept

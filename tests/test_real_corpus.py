@@ -192,6 +192,15 @@ def test_referring_answers_are_kept_and_linked(parsed: dict[str, ParsedLetter]) 
     assert index.referred(letter.passages[0]) == []
 
 
+def test_words_glued_or_broken_at_line_ends_are_mended(parsed: dict[str, ParsedLetter]) -> None:
+    # The extracted letters print "ophet", "tekunnen", "hetkabinet" and "plaatsvin den".
+    texts = " ".join(p.question_text + " " + p.answer_text
+                     for letter in parsed.values() for p in letter.passages)  # fmt: skip
+    words = set(re.findall(r"[\w-]+", texts))
+    assert not words & {"ophet", "inhet", "tekunnen", "hetkabinet", "deNAVO", "plaatsvin"}
+    assert {"kabinet", "plaatsvinden", "NAVO"} <= words
+
+
 def test_cli_parse_reports_kinds() -> None:
     question = CORPUS_REAL / "De_situatie_van_Oeigoeren_in_Thailand.docx.txt"
     shown = run_cli("parse", str(question))
