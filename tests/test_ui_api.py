@@ -92,7 +92,10 @@ def psutil_like_connections(pid: int) -> list[tuple[str, int]]:
     """(address, port) of the TCP sockets pid listens on, from /proc (IPv4)."""
     inodes = set()
     for fd in Path(f"/proc/{pid}/fd").iterdir():
-        target = os.readlink(fd)
+        try:
+            target = os.readlink(fd)
+        except FileNotFoundError:
+            continue  # a file the server closed while we looked
         if target.startswith("socket:["):
             inodes.add(target[8:-1])
     out = []
