@@ -6,13 +6,15 @@ per-query standardisation (z-scores across the passages):
   - the best "passage" unit (subject + question + answer, or a piece of a long answer),
   - the "answer" unit (the answer alone), at half weight,
   - the best "window" unit (two answer sentences with the same context),
-  - BM25 with a Dutch stemmer, weighted by the question's language.
+  - BM25 with a Dutch stemmer, weighted by the question's language,
+minus a fixed demotion for the closing "Kunt u deze vragen … beantwoorden?" passage.
 Weights were chosen on development questions (benchmarks/eval_table.py). Whether the
 documents answer the question at all is judged by `answerable.judge`.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,6 +39,7 @@ class Weights:
     window: float = 1.0
     lexical_nl: float = 0.8  # BM25 helps Dutch questions much,
     lexical_en: float = 0.1  # English ones (against Dutch letters) barely
+    procedural: float = 1.0  # demotion of "Kunt u deze vragen … beantwoorden?" passages
 
 
 class QuestionError(ValueError):
@@ -81,6 +84,19 @@ def clean_question(question: str) -> tuple[str, list[str]]:
     return text, notes
 
 
+# The closing question of most letters asks how the questions will be answered, and its
+# answer ("Ja.") says nothing. Short and all context, such a passage otherwise tops
+# one-word queries ("doxing") and questions the letters do not answer.
+_PROCEDURAL = re.compile(r"\b(?:deze|de|alle|(?:de )?bovenstaande(?: \w+)?) vragen\b.{0,80}?"
+                         r"\b(?:beantwoorden|toesturen|sturen|apart|afzonderlijk|één voor één)",
+                         re.I)  # fmt: skip
+
+
+def is_procedural(passage: Passage) -> bool:
+    """True for a passage that only asks how the questions will be answered."""
+    return len(passage.question_text) < 300 and bool(_PROCEDURAL.search(passage.question_text))
+
+
 def _z(x: np.ndarray) -> np.ndarray:
     std = float(x.std())
     return (x - x.mean()) / std if std > 1e-9 else np.zeros_like(x)
@@ -99,6 +115,7 @@ class _Tables:
         self.is_window = kinds == "window"
         self.is_answer = kinds == "answer"
         self.is_passage = ~(self.is_window | self.is_answer)
+        self.procedural = np.array([is_procedural(p) for p in self.passages], dtype=bool)
         self.lexical = Lexical(self.passages, {d.doc_id: d for d in index.documents})
         self.lookup = Lookup(self.passages, index.documents)
 
@@ -159,6 +176,7 @@ class Searcher:
         weight = w.lexical_nl if lang == "nl" else w.lexical_en
         if weight and lexical.any():
             fused = fused + weight * _z(lexical)
+        fused = fused - w.procedural * t.procedural
         return Scores(vector, unit, passage, answer, window, best_unit, lexical, fused)
 
     def search(self, question: str, k: int = 5, filters: Filters | None = None) -> Result:

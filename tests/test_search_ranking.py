@@ -13,13 +13,13 @@ import pytest
 from conftest import DEV_EVAL, ROOT
 
 from assistant.evaluate import evaluate, load_questions
-from assistant.search import Filters, Searcher
+from assistant.search import Filters, Searcher, is_procedural
 
 EXTRA = ROOT / "benchmarks" / "questions" / "seeds_extra.jsonl"
 # Floors: what the ranking reaches now, a little below, so a regression fails.
 # (The goal, hit@1 >= .92 in each language, is not reached yet for English.)
-FLOORS = {"hit@1": 0.78, "hit@3": 0.94}
-LANG_FLOORS = {"hit@1": 0.65, "hit@3": 0.9}
+FLOORS = {"hit@1": 0.83, "hit@3": 0.94}
+LANG_FLOORS = {"hit@1": 0.75, "hit@3": 0.9}
 
 
 def _check(report: dict[str, Any]) -> None:
@@ -54,3 +54,16 @@ def test_dutch_and_english_question_find_the_same_passage(searcher: Searcher) ->
     nl = searcher.search("Hoe hoog waren de Duitse boetes voor Telegram?", k=1).hits[0]
     en = searcher.search("How large were the fines Germany imposed on Telegram?", k=1).hits[0]
     assert nl.passage.passage_id == en.passage.passage_id == "5209583-q17"
+
+
+def test_the_closing_how_to_answer_question_gives_way_to_content(searcher: Searcher) -> None:
+    # Seed A's q17 "Kunt u deze vragen apart van elkaar beantwoorden?" — "Ja." — topped
+    # one-word queries: short, and all of it the letter's subject.
+    flagged = [p.passage_id for p in searcher.index.passages if is_procedural(p)]
+    assert flagged == ["5236577-q17"]
+    top = searcher.search("doxing", k=3).hits
+    assert top[0].passage.passage_id != "5236577-q17"
+    assert "doxing" in (top[0].passage.question_text + top[0].passage.answer_text).lower()
+    # Asked about the answering itself, it is still found first.
+    asked = searcher.search("Worden de vragen apart van elkaar beantwoord?", k=1).hits
+    assert asked[0].passage.passage_id == "5236577-q17"
