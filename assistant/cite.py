@@ -39,16 +39,23 @@ def aanhangsel_label(ref: str) -> str:
     return f"Aanhangsel Handelingen, nr. {number[1]}" if number else ref
 
 
+def references(doc: Document, kenmerk: str = "kenmerk", uw_kenmerk: str = "uw kenmerk"
+               ) -> list[str]:  # fmt: skip
+    """A letter's references as cited ("kenmerk 5236577", …); labels for other languages."""
+    refs = []
+    if doc.ons_kenmerk:
+        refs.append(f"{kenmerk} {doc.ons_kenmerk}")
+    if doc.uw_kenmerk:
+        refs.append(f"{uw_kenmerk} {doc.uw_kenmerk}")
+    if doc.aanhangsel:
+        refs.append(aanhangsel_label(doc.aanhangsel))
+    return refs
+
+
 def citation(hit: Hit) -> str:
     """A citation a journalist can paste: letter, date, kenmerk, question."""
     doc = hit.document
-    refs = []
-    if doc.ons_kenmerk:
-        refs.append(f"kenmerk {doc.ons_kenmerk}")
-    if doc.uw_kenmerk:
-        refs.append(f"uw kenmerk {doc.uw_kenmerk}")
-    if doc.aanhangsel:
-        refs.append(aanhangsel_label(doc.aanhangsel))
+    refs = references(doc)
     ref = f" ({'; '.join(refs)})" if refs else ""
     page = f", p. {hit.passage.page}" if hit.passage.page else ""
     answer = f"antwoord op {questions_label(hit.passage.questions)}"

@@ -11,7 +11,7 @@ import html
 import re
 from typing import Any
 
-from .cite import aanhangsel_label, citation
+from .cite import citation, references
 from .documents import Document, Hit, Passage
 from .search import MAX_QUESTION_CHARS, Result
 from .text import dutch_date
@@ -146,14 +146,7 @@ def answer_window(hit: Hit, limit: int = MAX_ANSWER_CHARS) -> tuple[int, int]:
 
 
 def refs(doc: Document, lang: str) -> list[str]:
-    out = []
-    if doc.ons_kenmerk:
-        out.append(f"{label(lang, 'kenmerk')} {doc.ons_kenmerk}")
-    if doc.uw_kenmerk:
-        out.append(f"{label(lang, 'uw_kenmerk')} {doc.uw_kenmerk}")
-    if doc.aanhangsel:
-        out.append(aanhangsel_label(doc.aanhangsel))  # as the citation line names it
-    return out
+    return references(doc, label(lang, "kenmerk"), label(lang, "uw_kenmerk"))
 
 
 def card(hit: Hit, lang: str, related: bool = False) -> str:
