@@ -7,8 +7,8 @@ import textwrap
 from typing import Any
 
 from .documents import Document, Hit
-from .search import Result
-from .text import dutch_date
+from .ingest.text import dutch_date
+from .search.rank import Result
 
 
 def document_dict(doc: Document) -> dict[str, Any]:

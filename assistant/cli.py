@@ -16,8 +16,8 @@ from typing import Any
 
 import click
 
-from .corpus import CorpusError
-from .embed import DEFAULT_MODEL, ModelError
+from .ingest.corpus import CorpusError
+from .store.embed import DEFAULT_MODEL, ModelError
 
 DEFAULT_CORPUS = Path(os.environ.get("ASSISTANT_CORPUS", "corpus"))
 DEFAULT_INDEX = Path(os.environ.get("ASSISTANT_INDEX", "embeddings"))
@@ -31,9 +31,9 @@ def _fail(message: str) -> None:
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn the assistant's own errors into one clear line and exit status 2."""
     from .evaluate import EvalError
-    from .index import IndexFolderError
-    from .parse import ParseError
-    from .search import QuestionError
+    from .ingest.parse import ParseError
+    from .search.rank import QuestionError
+    from .store.index import IndexFolderError
 
     expected = (CorpusError, IndexFolderError, ModelError, ParseError, QuestionError, EvalError)
 
@@ -74,8 +74,8 @@ def _report_lines(report: Any) -> None:
 
 def open_index(index_dir: Path, corpus: Path | None = None, model: str | None = None) -> Any:
     """Load the index, building or updating it from the corpus when needed."""
-    from . import build
-    from .index import Index, IndexFolderError
+    from .store import build
+    from .store.index import Index, IndexFolderError
 
     if (index_dir / "manifest.json").exists():
         index = Index.load(index_dir)  # raises on damage: that is reported, never hidden
@@ -100,8 +100,8 @@ def open_index(index_dir: Path, corpus: Path | None = None, model: str | None = 
 
 
 def make_searcher(index: Any) -> Any:
-    from .embed import Embedder
-    from .search import Searcher
+    from .search.rank import Searcher
+    from .store.embed import Embedder
 
     return Searcher(index, Embedder(index.manifest.model))
 
@@ -126,7 +126,7 @@ index_option = click.option("--index", "index_dir", type=click.Path(path_type=Pa
 @handle_errors
 def index_cmd(corpus: Path, index_dir: Path, model: str, force: bool) -> None:
     """Parse the corpus and build (or update) the search index."""
-    from . import build
+    from .store import build
 
     update, close = _progress()
     try:
@@ -151,7 +151,7 @@ def ask(question: tuple[str, ...], index_dir: Path, k: int, model: str | None,
         as_json: bool) -> None:  # fmt: skip
     """Answer QUESTION with cited passages."""
     from .cite import result_dict, result_text
-    from .search import clean_question
+    from .search.rank import clean_question
 
     clean_question(" ".join(question))  # fail fast, before loading anything
     searcher = make_searcher(open_index(index_dir, model=model))
@@ -169,7 +169,7 @@ def ask(question: tuple[str, ...], index_dir: Path, k: int, model: str | None,
 def parse(file: Path, as_json: bool) -> None:
     """Show what the parser makes of one letter."""
     from .cite import document_dict
-    from .parse import parse_file
+    from .ingest.parse import parse_file
 
     if not file.is_file():
         raise CorpusError(f"{file}: no such file")
@@ -187,7 +187,7 @@ def parse(file: Path, as_json: bool) -> None:
         }  # fmt: skip
         click.echo(json.dumps(payload, ensure_ascii=False))
         return
-    from .build import KIND_NAMES
+    from .store.build import KIND_NAMES
 
     note = "" if doc.kind == "answers" else "; not indexed as answers"
     click.echo(f"{doc.source}: {KIND_NAMES.get(doc.kind, doc.kind)}{note}")
@@ -221,7 +221,7 @@ def eval_cmd(file: Path, index_dir: Path, as_json: bool) -> None:
 @handle_errors
 def add(files: tuple[Path, ...], index_dir: Path) -> None:
     """Add letters to the index without re-embedding the others."""
-    from . import build
+    from .store import build
 
     open_index(index_dir)
     index, report, added = build.add_files(list(files), index_dir)
@@ -242,7 +242,7 @@ def add(files: tuple[Path, ...], index_dir: Path) -> None:
 @handle_errors
 def remove(refs: tuple[str, ...], index_dir: Path) -> None:
     """Remove documents (by id, kenmerk, zaak, aanhangsel or file name) from the index."""
-    from .index import Index
+    from .store.index import Index
 
     index = Index.load(index_dir)
     missing = [r for r in refs if not index.find_documents(r)]
@@ -259,7 +259,7 @@ def remove(refs: tuple[str, ...], index_dir: Path) -> None:
 @handle_errors
 def list_cmd(index_dir: Path, as_json: bool) -> None:
     """List indexed documents with kind, ids and passage count."""
-    from .index import Index
+    from .store.index import Index
 
     index = Index.load(index_dir)
     rows = [{"doc_id": e.document.doc_id, "kind": e.document.kind, "source": e.document.source,
@@ -285,13 +285,13 @@ def list_cmd(index_dir: Path, as_json: bool) -> None:
 @handle_errors
 def serve(index_dir: Path, host: str, port: int) -> None:
     """Start the chat web app (chat, quick lookup, sources; API endpoint /search)."""
-    from .ui_chat import Serialized
+    from .web.chat import Serialized
 
     searcher = Serialized(make_searcher(open_index(index_dir)))
     searcher.warm_up()  # loads the model while the web framework is imported
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: serving on {host}: other computers can reach this app", err=True)
-    from .ui import launch
+    from .web.app import launch
 
     try:
         launch(searcher, host=host, port=port)

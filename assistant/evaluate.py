@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .documents import Hit
-from .search import Searcher
+from .search.rank import Searcher
 
 
 class EvalError(ValueError):

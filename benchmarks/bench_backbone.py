@@ -16,9 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.build import sync
-from assistant.embed import Embedder
 from assistant.search import Searcher
+from assistant.store.build import sync
+from assistant.store.embed import Embedder
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"
 ENGLISH = [

@@ -18,10 +18,10 @@ import click
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.embed import Embedder  # noqa: E402
 from assistant.evaluate import load_questions  # noqa: E402
-from assistant.index import Index  # noqa: E402
 from assistant.search import Searcher  # noqa: E402
+from assistant.store.embed import Embedder  # noqa: E402
+from assistant.store.index import Index  # noqa: E402
 
 QUESTIONS = [ROOT.parent / "shared" / "eval" / "dev.jsonl",
              ROOT / "benchmarks" / "questions" / "seeds_extra.jsonl",

@@ -16,10 +16,10 @@ import click
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.embed import Embedder  # noqa: E402
 from assistant.evaluate import evaluate, load_questions  # noqa: E402
-from assistant.index import Index  # noqa: E402
 from assistant.search import Searcher, Weights  # noqa: E402
+from assistant.store.embed import Embedder  # noqa: E402
+from assistant.store.index import Index  # noqa: E402
 
 QUESTIONS = ROOT / "benchmarks" / "questions"
 # "dev EN in Dutch": the 13 English dev questions translated by hand. Their scores are

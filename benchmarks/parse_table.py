@@ -12,8 +12,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from assistant.corpus import CorpusError, list_files
-from assistant.parse import ParseError, parse_file
+from assistant.ingest.corpus import CorpusError, list_files
+from assistant.ingest.parse import ParseError, parse_file
 
 ROOT = Path(__file__).resolve().parents[1]
 FIELDS = ("date", "ons_kenmerk", "uw_kenmerk", "aanhangsel", "questioner", "party",

@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.ui import start  # noqa: E402  (sets the offline environment first)
+from assistant.web.app import start  # noqa: E402  (sets the offline environment first)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -30,10 +30,10 @@ INJECTION = "<img src=x onerror=alert(1)>"
 
 
 def load_searcher(index_dir: Path | None):  # type: ignore[no-untyped-def]
-    from assistant.build import sync
-    from assistant.embed import Embedder
-    from assistant.index import Index
     from assistant.search import Searcher
+    from assistant.store.build import sync
+    from assistant.store.embed import Embedder
+    from assistant.store.index import Index
 
     embedder = Embedder()
     if index_dir is None:

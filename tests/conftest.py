@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.build import sync
-from assistant.embed import Embedder
-from assistant.index import Index
 from assistant.search import Searcher
+from assistant.store.build import sync
+from assistant.store.embed import Embedder
+from assistant.store.index import Index
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"

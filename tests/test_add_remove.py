@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.build import add_files
-from assistant.embed import Embedder
-from assistant.index import Index
 from assistant.search import Searcher
+from assistant.store.build import add_files
+from assistant.store.embed import Embedder
+from assistant.store.index import Index
 from tests.conftest import needs_shared, run_cli
 
 # A letter in the Aanhangsel layout that no index holds yet.

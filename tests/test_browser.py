@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from assistant.search import Searcher
-from assistant.ui import start
+from assistant.web.app import start
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

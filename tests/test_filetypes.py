@@ -11,8 +11,8 @@ import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from assistant.corpus import CorpusError, read_pages, split_text_pages
-from assistant.parse import ParseError, parse_file
+from assistant.ingest.corpus import CorpusError, read_pages, split_text_pages
+from assistant.ingest.parse import ParseError, parse_file
 from tests.conftest import CORPUS_REAL, SEED_A, SEED_B, needs_shared, run_cli
 
 

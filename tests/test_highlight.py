@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from assistant.highlight import highlight_spans
+from assistant.ingest.text import sentences
 from assistant.search import Searcher
-from assistant.text import sentences
+from assistant.search.highlight import highlight_spans
 
 ANSWER = "Eerste zin. Tweede zin over boetes. Derde zin. Vierde zin. Vijfde zin."
 

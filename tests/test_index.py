@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.build import sync
-from assistant.embed import Embedder
-from assistant.index import Index, IndexFolderError
 from assistant.search import Searcher
+from assistant.store.build import sync
+from assistant.store.embed import Embedder
+from assistant.store.index import Index, IndexFolderError
 from tests.conftest import CORPUS, ROOT, SEED_A, SEED_B
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.documents import ANSWERS, POSTPONEMENT, QUESTIONS
-from assistant.parse import ParseError, parse_pages
+from assistant.ingest.parse import ParseError, parse_pages
 
 MINISTRY = """\
 Datum 3 december 2024

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.documents import Document
-from assistant.lookup import cited_articles, parse_reference
 from assistant.search import Filters, Searcher
+from assistant.search.lookup import cited_articles, parse_reference
 
 DOC_A = Document("a1", "Exposegroepen", "a.txt", ons_kenmerk="5236577", uw_kenmerk="2024Z02257")
 DOC_B = Document("b1", "Iets", "b.txt", aanhangsel="ah-tk-20242025-594")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from assistant.corpus import split_text_pages
-from assistant.noise import clean_pages
-from assistant.parse import parse_file, parse_pages
-from assistant.repair import repair_split_words
+from assistant.ingest.corpus import split_text_pages
+from assistant.ingest.noise import clean_pages
+from assistant.ingest.parse import parse_file, parse_pages
+from assistant.ingest.repair import repair_split_words
 from tests.conftest import SEED_A, SEED_B
 
 

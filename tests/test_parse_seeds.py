@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.parse import parse_file
+from assistant.ingest.parse import parse_file
 from tests.conftest import SEED_A, SEED_B
 
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.build import Report, parse_files, sync
 from assistant.documents import ANSWERS, POSTPONEMENT, QUESTIONS
-from assistant.embed import Embedder
-from assistant.index import Entry, Index
-from assistant.parse import ParsedLetter, parse_file
+from assistant.ingest.parse import ParsedLetter, parse_file
+from assistant.store.build import Report, parse_files, sync
+from assistant.store.embed import Embedder
+from assistant.store.index import Entry, Index
 from tests.conftest import CORPUS, CORPUS_REAL, SEED_A, SEED_B, needs_shared, real_files, run_cli
 
 pytestmark = needs_shared

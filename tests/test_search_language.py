@@ -6,7 +6,7 @@ import json
 
 from conftest import DEV_EVAL, ROOT
 
-from assistant.language import detect_language
+from assistant.search.language import detect_language
 
 
 def test_detects_the_language_of_labelled_questions() -> None:

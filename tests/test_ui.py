@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from assistant import ui_render as render
 from assistant.documents import Document, Hit, Passage
 from assistant.search import Result, Searcher
-from assistant.ui import letter_html
-from assistant.ui_chat import (
+from assistant.web import render
+from assistant.web.app import letter_html
+from assistant.web.chat import (
     Conversation,
     Serialized,
     answer,

@@ -16,7 +16,7 @@ from gradio_client import Client
 
 from assistant.cite import result_dict
 from assistant.search import Searcher
-from assistant.ui import free_port, start
+from assistant.web.app import free_port, start
 from tests.conftest import ROOT, run_cli
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

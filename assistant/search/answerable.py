@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .embed import Embedder
+from ..store.embed import Embedder
 
 MARGIN = 0.022  # best-hit cosine minus best background cosine; below: not answerable
 

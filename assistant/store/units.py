@@ -19,8 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from .documents import Document, Passage
-from .text import sentences
+from ..documents import Document, Passage
+from ..ingest.text import sentences
 
 # Bump when the text of units changes, here or in the parser's clean-up (repair.py):
 # saved indexes are then rebuilt.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .documents import ANSWERS, POSTPONEMENT, QUESTIONS, Document
+from ..documents import ANSWERS, POSTPONEMENT, QUESTIONS, Document
 from .text import parse_dutch_date
 
 ZAAK_RE = re.compile(r"\b(20\d{2}Z\d{5})\b")

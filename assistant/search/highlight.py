@@ -8,7 +8,7 @@ sentence (three sentences at most).
 
 from __future__ import annotations
 
-from .text import sentences
+from ..ingest.text import sentences
 
 MAX_SENTENCES = 3
 NEAR = 0.01  # cosine gap under which a neighbouring window counts as matching too

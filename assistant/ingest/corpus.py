@@ -1,6 +1,6 @@
 """Reading letters from disk: .txt, .pdf and .docx files become lists of page texts.
 
-Parsing the text into a Document and Passages is `assistant.parse`'s job; this module
+Parsing the text into a Document and Passages is `assistant.ingest.parse`'s job; this module
 only knows file formats and where pages begin.
 """
 

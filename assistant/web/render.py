@@ -11,10 +11,10 @@ import html
 import re
 from typing import Any
 
-from .cite import citation, references
-from .documents import Document, Hit, Passage
-from .search import MAX_QUESTION_CHARS, Result
-from .text import dutch_date
+from ..cite import citation, references
+from ..documents import Document, Hit, Passage
+from ..ingest.text import dutch_date
+from ..search.rank import MAX_QUESTION_CHARS, Result
 
 MAX_ANSWER_CHARS = 900  # longer answers show a window around the matched part
 MAX_SHOWN_QUESTION = 400  # a very long user question is shown cut in the chat

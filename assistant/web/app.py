@@ -12,7 +12,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
-_TMP = Path(__file__).resolve().parents[1] / ".tmp" / "gradio"
+_TMP = Path(__file__).resolve().parents[2] / ".tmp" / "gradio"
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
@@ -21,10 +21,10 @@ os.environ.setdefault("GRADIO_TEMP_DIR", str(_TMP))
 
 import gradio as gr  # noqa: E402  (the environment above must be set first)
 
-from . import ui_render as render  # noqa: E402
-from .cite import result_dict  # noqa: E402
-from .search import QuestionError  # noqa: E402
-from .ui_chat import Conversation, Searcher, Serialized, answer, lookup  # noqa: E402
+from ..cite import result_dict  # noqa: E402
+from ..search.rank import QuestionError  # noqa: E402
+from . import render  # noqa: E402
+from .chat import Conversation, Searcher, Serialized, answer, lookup  # noqa: E402
 
 TITLE = "Kamervragen assistant"
 MAX_SOURCE_CHARS = 300_000  # the original text shown under a letter, at most

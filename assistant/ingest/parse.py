@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..documents import ANSWERS, POSTPONEMENT, QUESTIONS, Document, ParsedLetter, Passage
 from . import metadata
-from .documents import ANSWERS, POSTPONEMENT, QUESTIONS, Document, ParsedLetter, Passage
 from .noise import clean_pages
 from .repair import repair_split_words
 from .text import join_lines, parse_numbers

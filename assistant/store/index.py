@@ -18,7 +18,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from .documents import Document, ParsedLetter, Passage
+from ..documents import Document, ParsedLetter, Passage
 from .embed import Embedder
 from .units import UNITS_VERSION, Unit, passage_units
 

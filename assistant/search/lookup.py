@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .documents import Document, Passage
-from .text import parse_numbers
+from ..documents import Document, Passage
+from ..ingest.text import parse_numbers
 
 # Law codes as letters cite them, mapped to one short name.
 _CODES = {

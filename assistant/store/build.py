@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .corpus import CorpusError, fingerprint, iter_sources, list_files
-from .documents import ANSWERS, POSTPONEMENT, QUESTIONS, ParsedLetter
+from ..documents import ANSWERS, POSTPONEMENT, QUESTIONS, ParsedLetter
+from ..ingest.corpus import CorpusError, fingerprint, iter_sources, list_files
+from ..ingest.parse import ParseError, parse_pages
 from .embed import DEFAULT_MODEL, Embedder
 from .index import Index, IndexFolderError
-from .parse import ParseError, parse_pages
 from .units import UNITS_VERSION
 
 KIND_NAMES = {

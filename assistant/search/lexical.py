@@ -11,7 +11,7 @@ import bm25s
 import numpy as np
 import Stemmer
 
-from .documents import Document, Passage
+from ..documents import Document, Passage
 
 _STEMMER = Stemmer.Stemmer("dutch")
 

@@ -11,11 +11,11 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from . import ui_render as render
-from .documents import Hit
-from .index import Index
-from .language import detect_language
-from .search import Filters, QuestionError, Result, clean_question
+from ..documents import Hit
+from ..search.language import detect_language
+from ..search.rank import Filters, QuestionError, Result, clean_question
+from ..store.index import Index
+from . import render
 
 SHORT_FOLLOW_UP = 4  # words; a question this short leans on the previous one
 REFERRING_MAX = 8  # words; a longer question with "that/daarover" stands on its own

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..documents import Hit, Passage
+from ..store.embed import Embedder
+from ..store.index import Index
 from .answerable import judge
-from .documents import Hit, Passage
-from .embed import Embedder
 from .highlight import highlight_spans
-from .index import Index
 from .language import detect_language
 from .lexical import Lexical
 from .lookup import Lookup

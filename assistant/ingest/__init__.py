@@ -1,0 +1,1 @@
+"""Letters → passages: reading files (corpus), parsing them (parse, metadata, noise, repair)."""

@@ -1,0 +1,1 @@
+"""Where passages and vectors live: the embedding model, the units it embeds, the index."""

@@ -1,0 +1,1 @@
+"""The Gradio web app: app (layout and events), chat (turn logic), render (HTML)."""
