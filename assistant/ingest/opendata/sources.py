@@ -1,0 +1,117 @@
+"""The two routes to the letters, behind one shape: list entries, fetch one as a letter.
+
+`TkSource` lists `Document` records of the Tweede Kamer API and downloads each file
+(PDF/DOCX) from `Document(<Id>)/resource`; `SruSource` lists officielebekendmakingen
+records and downloads each letter's XML. Each entry carries the checkpoint value that is
+safe to store once it (and everything listed before it) has been handled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+from ...documents import ANSWERS, ParsedLetter
+from ..parse import ParseError
+from .aanhangsel import citation_label
+from .files import DocumentError, letter_from_bytes
+from .fill import Known, complete, from_listing
+from .http import PoliteClient
+from .obxml import parse_answer_xml
+from .sru import SruRecord
+from .sru import iter_records as sru_records
+from .tk import TkRecord, iter_records, resource_url
+
+
+@dataclass
+class Entry:
+    """One listed document: what to do with it and how to name it."""
+
+    external_id: str
+    version: str
+    cursor: str  # checkpoint value once this entry is handled
+    label: str  # what a user recognises: "2017D09969", "ah-tk-20142015-1130"
+    title: str
+    deleted: bool = False
+    record: TkRecord | SruRecord | None = None
+
+
+class Source(Protocol):
+    name: str
+
+    def entries(self, after: str | None) -> Iterator[Entry]: ...
+
+    def fetch(self, entry: Entry) -> ParsedLetter: ...
+
+
+class TkSource:
+    name = "tk"
+
+    def __init__(self, client: PoliteClient, base_url: str, since: date | None,
+                 until: date | None) -> None:  # fmt: skip
+        self.client, self.base_url, self.since, self.until = client, base_url, since, until
+
+    def entries(self, after: str | None) -> Iterator[Entry]:
+        for record in iter_records(self.client, self.base_url, self.since, self.until, after):
+            yield Entry(external_id=record.external_id, version=record.version,
+                        cursor=record.changed, label=record.label, title=record.title or "",
+                        deleted=record.deleted, record=record)  # fmt: skip
+
+    def fetch(self, entry: Entry) -> ParsedLetter:
+        """Download and parse the document's file; fill it from the record."""
+        record = entry.record
+        assert isinstance(record, TkRecord) and record.kind
+        known = Known(kind=record.kind, source=record.label, title=record.title,
+                      date=record.date, aanhangsel=record.aanhangsel, zaak=record.zaak,
+                      questioner=record.questioner, party=record.party,
+                      minister=record.minister, ministry=record.ministry)  # fmt: skip
+        response = self.client.get(resource_url(self.base_url, record.id))
+        content_type = response.headers.get("Content-Type") or record.content_type
+        try:
+            letter = letter_from_bytes(response.content, content_type, record.label)
+        except DocumentError:
+            if record.kind == ANSWERS:
+                raise
+            # Questions and postponements are recorded, not indexed: the listing says enough.
+            return from_listing(known, f"{entry.external_id}@{entry.version}")
+        return complete(letter, known)
+
+
+class SruSource:
+    name = "officielebekendmakingen"
+
+    def __init__(self, client: PoliteClient, sru_url: str, since: date | None,
+                 until: date | None, on_total: Callable[[int | None], None] | None = None,
+                 ) -> None:  # fmt: skip
+        self.client, self.sru_url, self.since, self.until = client, sru_url, since, until
+        self.on_total = on_total
+
+    def entries(self, after: str | None) -> Iterator[Entry]:
+        # The checkpoint is a publication date: records of that day are listed again and
+        # skipped as unchanged, so a day cut off by an interruption is never lost.
+        for record in sru_records(self.client, self.sru_url, self.since, self.until, after,
+                                  on_total=self.on_total):  # fmt: skip
+            yield Entry(external_id=record.external_id, version=record.version,
+                        cursor=record.date or after or "", label=record.identifier,
+                        title=record.title or "", record=record)  # fmt: skip
+
+    def fetch(self, entry: Entry) -> ParsedLetter:
+        record = entry.record
+        assert isinstance(record, SruRecord)
+        if not record.xml_url:
+            raise DocumentError(f"{record.identifier}: the record links no XML manifestation")
+        data = self.client.get(record.xml_url).content
+        try:
+            letter = parse_answer_xml(data, source=record.identifier)
+        except ParseError as exc:
+            raise DocumentError(str(exc)) from None
+        doc = letter.document
+        fields = record.fields
+        known = Known(kind=doc.kind, source=record.identifier, title=record.title,
+                      date=record.date, aanhangsel=doc.aanhangsel,
+                      questioner=fields.get("indiener"), minister=fields.get("ontvanger"))
+        if record.title and doc.title == citation_label(record.identifier):
+            doc.title = record.title  # the XML had no title of its own
+        return complete(letter, known)
