@@ -60,15 +60,28 @@ def screens(page, url: str) -> list[tuple[str, Callable[[], None]]]:  # type: ig
         page.locator("#kv-question textarea").wait_for()
 
     def sources() -> None:
-        page.locator("#kv-open-cited label").first.click()
+        page.locator('[data-testid="bot"]').last.locator("a.kv-open").first.click()
         page.locator("#kv-cited").wait_for()
         page.wait_for_timeout(700)
+
+    def copy() -> None:
+        page.locator('[data-testid="bot"]').last.locator(".kv-copy").first.click()
+        page.locator(".kv-copied").first.wait_for()
+
+    def back_to_chat() -> None:
+        page.get_by_role("tab", name="Chat").click()
+        page.wait_for_timeout(400)
 
     def lookup() -> None:
         page.get_by_role("tab", name="Lookup · zoeken").click()
         page.locator("#kv-lookup-box textarea").fill("5236577 vraag 13")
         page.locator("#kv-lookup-send").click()
         page.locator(".kv-lookup-item").first.wait_for()
+
+    def lookup_not_found() -> None:
+        page.locator("#kv-lookup-box textarea").fill("Ziggo")
+        page.locator("#kv-lookup-send").click()
+        page.locator("#kv-lookup-results .kv-notfound").wait_for()
 
     def filters() -> None:
         home()
@@ -83,13 +96,16 @@ def screens(page, url: str) -> list[tuple[str, Callable[[], None]]]:  # type: ig
     return [
         ("1-home", home),
         ("2-answer-en", lambda: ask(page, "Can Telegram be banned in the Netherlands?")),
+        ("2b-copied", copy),
         ("3-follow-up", lambda: ask(page, "and in Belgium?")),
         ("4-sources-cited-letter", sources),
+        ("4b-back-to-chat", back_to_chat),
         ("5-answer-nl", lambda: (home(), ask(page, "Kan Telegram in Nederland verboden worden?"))),
         ("6-not-found", lambda: (home(), ask(page, "What is a good recipe for apple pie?"))),
         ("7-injection", lambda: (home(), ask(page, INJECTION))),
         ("8-empty-question", lambda: (home(), ask(page, "   "))),
         ("9-quick-lookup", lookup),
+        ("9b-lookup-not-found", lookup_not_found),
         ("10-filters", filters),
         ("11-sources-list", letters),
     ]
@@ -108,7 +124,9 @@ def main() -> None:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for name, (width, height) in WIDTHS.items():
-                page = browser.new_page(viewport={"width": width, "height": height})
+                context = browser.new_context(viewport={"width": width, "height": height})
+                context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
+                page = context.new_page()
                 for label, action in screens(page, url):
                     started = time.perf_counter()
                     action()
@@ -116,7 +134,7 @@ def main() -> None:
                     # the letter is long: show what the reader sees after the jump
                     page.screenshot(path=str(path), full_page="sources" not in label)
                     print(f"{path}  ({time.perf_counter() - started:.1f} s)")
-                page.close()
+                context.close()
             browser.close()
     finally:
         app.close()

@@ -1,8 +1,10 @@
-"""HTML for the web app: citation cards, replies, the full letter, the document list.
+"""HTML for the web app's answers: citation cards, chat replies, the lookup list.
 
 Every piece of document or user text goes through `html.escape`; the markup we add is
 fixed. Output never contains a blank line: inside the chat it is read as one HTML block,
-so no Markdown is applied to document text.
+so no Markdown is applied to document text. The chat sanitizes messages and drops `data-*`
+and `aria-*` attributes, so what the page's script needs (which passage a link opens, which
+line a button copies) is carried by `href` and by the card's own elements.
 """
 
 from __future__ import annotations
@@ -10,80 +12,23 @@ from __future__ import annotations
 import html
 import re
 from typing import Any
+from urllib.parse import quote
 
 from ..cite import citation, references
-from ..documents import Document, Hit, Passage
-from ..ingest.text import dutch_date
-from ..search.rank import MAX_QUESTION_CHARS, Result
+from ..documents import Document, Hit
+from ..search.rank import Result
+from .excerpt import window
+from .labels import LABELS, label, questions_heading, show_date
 
-MAX_ANSWER_CHARS = 900  # longer answers show a window around the matched part
+__all__ = ["LABELS", "label", "card", "reply", "lookup_list", "message", "user_text",
+           "official_url", "official_link", "esc", "no_blank_lines"]
+
+MAX_ANSWER_CHARS = 900  # longer answers show whole sentences around the highlighted ones
+MAX_LOOKUP_CHARS = 480  # the lookup list is denser
 MAX_SHOWN_QUESTION = 400  # a very long user question is shown cut in the chat
-MAX_LETTER_PASSAGES = 400
-
-ENGLISH_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-                  "September", "October", "November", "December"]
-
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "found": "These passages answer your question, best first:",
-        "found_one": "This passage answers your question:",
-        "not_found": "Not found: none of the indexed letters answers this question.",
-        "no_passages": "Not found: no passage matches this question with the current filters.",
-        "related": "Possibly related",
-        "question": "Question",
-        "questions": "Questions",
-        "answer": "Answer",
-        "page": "p.",
-        "kenmerk": "ref.",
-        "uw_kenmerk": "your ref.",
-        "cite": "Cite",
-        "see_also": "Refers to the answer to",
-        "undated": "undated",
-        "understood": "Follow-up, searched as:",
-        "empty": "Please type a question first, for example: "
-                 "“Can Telegram be banned in the Netherlands?”",
-        "long": f"Your question is very long; I searched its first {MAX_QUESTION_CHARS} "
-                "characters. A short question gives better results.",
-        "shortened": "…(shortened; open the letter for the full answer)",
-        "bad_date": "Dates in the filter must look like 2024-03-18.",
-        "open_hint": "Open a cited letter below, or browse all letters under Sources.",
-        "lookup_empty": "Type a reference (e.g. 5236577 vraag 13) or some keywords.",
-        "from": "from",
-        "to": "to",
-    },
-    "nl": {
-        "found": "Deze passages beantwoorden uw vraag, de beste eerst:",
-        "found_one": "Deze passage beantwoordt uw vraag:",
-        "not_found": "Niet gevonden: geen van de geïndexeerde brieven beantwoordt deze vraag.",
-        "no_passages": "Niet gevonden: met deze filters past geen passage bij de vraag.",
-        "related": "Mogelijk verwant",
-        "question": "Vraag",
-        "questions": "Vragen",
-        "answer": "Antwoord",
-        "page": "p.",
-        "kenmerk": "kenmerk",
-        "uw_kenmerk": "uw kenmerk",
-        "cite": "Citeer",
-        "see_also": "Verwijst naar het antwoord op",
-        "undated": "ongedateerd",
-        "understood": "Vervolgvraag, gezocht als:",
-        "empty": "Typ eerst een vraag, bijvoorbeeld: "
-                 "“Kan Telegram in Nederland verboden worden?”",
-        "long": f"Uw vraag is erg lang; ik heb gezocht op de eerste {MAX_QUESTION_CHARS} "
-                "tekens. Een korte vraag geeft betere resultaten.",
-        "shortened": "…(ingekort; open de brief voor het hele antwoord)",
-        "bad_date": "Datums in het filter schrijft u als 2024-03-18.",
-        "open_hint": "Open hieronder een geciteerde brief, of blader door alle brieven "
-                     "onder Bronnen.",
-        "lookup_empty": "Typ een kenmerk (bijv. 5236577 vraag 13) of een paar trefwoorden.",
-        "from": "van",
-        "to": "tot",
-    },
-}
-
-
-def label(lang: str, key: str) -> str:
-    return LABELS.get(lang, LABELS["en"])[key]
+OPEN_PREFIX = "#open="  # href of an "open in letter" link: OPEN_PREFIX + quoted passage id
+AANHANGSEL_ID = re.compile(r"ah-tk-\d{8}-\d+", re.IGNORECASE)
+OFFICIAL_BASE = "https://zoek.officielebekendmakingen.nl/"
 
 
 def esc(text: Any) -> str:
@@ -91,24 +36,35 @@ def esc(text: Any) -> str:
     return html.escape(str(text or "")).replace("\r", "").replace("\n", "<br>")
 
 
-def show_date(iso: str | None, lang: str) -> str:
-    if not iso:
-        return label(lang, "undated")
-    if lang == "nl":
-        return dutch_date(iso)
-    year, month, day = (int(x) for x in iso.split("-"))
-    return f"{day} {ENGLISH_MONTHS[month - 1]} {year}"
+def official_url(doc: Document) -> str | None:
+    """The letter's page on officielebekendmakingen.nl, when it has an Aanhangsel id.
+
+    Only ids of the form ah-tk-YYYYYYYY-N name a page; "AH 594" lacks the session year.
+    """
+    ref = (doc.aanhangsel or "").strip()
+    if not AANHANGSEL_ID.fullmatch(ref):
+        return None
+    return f"{OFFICIAL_BASE}{ref.lower()}.html"
 
 
-def questions_heading(numbers: list[int], lang: str) -> str:
-    """"Vraag 13" / "Question 13" / "Vragen 12 en 13" / "Questions 12 and 13"."""
-    if not numbers:
-        return label(lang, "question")
-    if len(numbers) == 1:
-        return f"{label(lang, 'question')} {numbers[0]}"
-    joiner = " en " if lang == "nl" else " and "
-    listed = ", ".join(str(n) for n in numbers[:-1]) + joiner + str(numbers[-1])
-    return f"{label(lang, 'questions')} {listed}"
+def official_link(doc: Document, lang: str) -> str:
+    """A link to the official publication (new tab), or "" when there is none."""
+    url = official_url(doc)
+    if not url:
+        return ""
+    return (f'<a class="kv-official" href="{esc(url)}" target="_blank" rel="noopener">'
+            f'{label(lang, "official")} ↗<span class="kv-sr"> {label(lang, "new_tab")}</span></a>')
+
+
+def actions(hit: Hit, lang: str) -> str:
+    """Copy the citation, open the answer in its letter, the official publication."""
+    href = OPEN_PREFIX + quote(hit.passage.passage_id, safe="")
+    return ('<div class="kv-actions">'
+            f'<button type="button" class="kv-copy"><span class="kv-copy-idle">'
+            f'{label(lang, "copy")}</span><span class="kv-copy-done">{label(lang, "copied")} ✓'
+            "</span></button>"
+            f'<a class="kv-open" href="{esc(href)}">{label(lang, "open")}</a>'
+            f"{official_link(hit.document, lang)}</div>")  # fmt: skip
 
 
 def marked(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None,
@@ -129,24 +85,33 @@ def marked(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | N
 
 
 def answer_window(hit: Hit, limit: int = MAX_ANSWER_CHARS) -> tuple[int, int]:
-    """The part of a long answer to show: around the first highlight or matched piece."""
+    """The part of a long answer to show: whole sentences holding the highlighted ones.
+
+    An exact reference ("5236577 vraag 13") asked for the whole answer: it starts at the
+    beginning. Otherwise the window starts near the first highlight or the matched piece.
+    """
+    focus = 0 if hit.how == "lookup" else None
+    if focus is None and not hit.highlights and hit.piece:
+        focus = hit.piece[0]
+    return window(hit.passage.answer_text, hit.highlights, limit, focus)
+
+
+def excerpt(hit: Hit, lang: str, spans: list[tuple[int, int]], limit: int) -> str:
+    """The answer as shown: a window of whole sentences, highlights in bold."""
     text = hit.passage.answer_text
-    if len(text) <= limit:
-        return 0, len(text)
-    focus = hit.highlights[0][0] if hit.highlights else (hit.piece[0] if hit.piece else 0)
-    start = max(0, min(focus - limit // 5, len(text) - limit))
-    if start:
-        boundary = text.rfind(". ", 0, start + 1)  # start at a sentence when one is near
-        start = boundary + 2 if boundary >= 0 and start - boundary < 200 else start
-    end = min(len(text), start + limit)
-    space = text.rfind(" ", start, end)
-    if end < len(text) and space > start:
-        end = space
-    return start, end
+    start, end = answer_window(hit, limit)
+    out = ("…" if start else "") + marked(text, spans, start, end)
+    if end < len(text):
+        out += " " + esc(label(lang, "shortened"))
+    return out
 
 
 def refs(doc: Document, lang: str) -> list[str]:
     return references(doc, label(lang, "kenmerk"), label(lang, "uw_kenmerk"))
+
+
+def exact_badge(hit: Hit, lang: str) -> str:
+    return f'<span class="kv-exact">{label(lang, "exact")}</span>' if hit.how == "lookup" else ""
 
 
 def card(hit: Hit, lang: str, related: bool = False) -> str:
@@ -156,26 +121,20 @@ def card(hit: Hit, lang: str, related: bool = False) -> str:
     if p.page:
         meta.append(f"{label(lang, 'page')} {p.page}")
     # a passage that does not answer has no "words that matter": no bold there
-    spans = [] if related else hit.highlights
-    start, end = answer_window(hit)
-    answer = marked(p.answer_text, spans, start, end)
-    if start:
-        answer = "…" + answer
-    if end < len(p.answer_text):
-        answer += " " + esc(label(lang, "shortened"))
+    answer = excerpt(hit, lang, [] if related else hit.highlights, MAX_ANSWER_CHARS)
     classes = "kv-card kv-related" if related else "kv-card"
     return (
         f'<div class="{classes}" data-passage="{esc(p.passage_id)}">'
         f'<div class="kv-head"><span class="kv-rank">{hit.rank}</span>'
         f'<span class="kv-title">{esc(doc.title)}</span></div>'
-        f'<div class="kv-meta">{" · ".join(esc(m) for m in meta)}</div>'
+        f'<div class="kv-meta">{" · ".join(esc(m) for m in meta)}{exact_badge(hit, lang)}</div>'
         f'<div class="kv-q"><span class="kv-label">{esc(questions_heading(p.questions, lang))}'
         f"</span> {esc(p.question_text)}</div>"
         f'<div class="kv-a"><span class="kv-label">{label(lang, "answer")}</span> {answer}</div>'
         f"{see_also(hit, lang)}"
         f'<div class="kv-cite"><span class="kv-label">{label(lang, "cite")}</span> '
         f'<code class="kv-cite-line">{esc(citation(hit))}</code></div>'
-        "</div>"
+        f"{actions(hit, lang)}</div>"
     )
 
 
@@ -235,93 +194,28 @@ def user_text(question: str) -> str:
 
 
 def lookup_list(result: Result, lang: str) -> str:
-    """Quick lookup: the ranked list, compact, with the citation line first."""
-    if not result.hits:
-        return f'<p class="kv-notfound">{label(lang, "no_passages")}</p>'
-    parts = ['<ol class="kv-lookup">', notes_html(result, lang)]
+    """Quick lookup: the ranked list, compact, with the citation line first.
+
+    A lookup that matches nothing (no hits, or hits the ranker judged not to answer)
+    says "not found" instead of listing the nearest passages as if they were results.
+    """
+    if not result.hits or not result.answerable:
+        key = "lookup_not_found" if result.hits else "no_passages"
+        return (f'<div class="kv-lookup-none">{notes_html(result, lang)}'
+                f'<p class="kv-notfound">{label(lang, key)}</p>'
+                f'<p class="kv-hint">{label(lang, "lookup_not_found_hint")}</p></div>')
+    parts = [notes_html(result, lang), '<ol class="kv-lookup">']
     for hit in result.hits:
         p = hit.passage
-        start, end = answer_window(hit, 360)
-        answer = marked(p.answer_text, hit.highlights, start, end)
-        more = "…" if end < len(p.answer_text) else ""
         parts.append(
             f'<li class="kv-lookup-item" data-passage="{esc(p.passage_id)}">'
-            f'<code class="kv-cite-line">{esc(citation(hit))}</code>'
+            f'<code class="kv-cite-line">{esc(citation(hit))}</code>{exact_badge(hit, lang)}'
             f'<div class="kv-q"><span class="kv-label">'
             f"{esc(questions_heading(p.questions, lang))}</span> {esc(p.question_text)}</div>"
-            f'<div class="kv-a">{"…" if start else ""}{answer}{more}</div>'
-            f'<span class="kv-score">{hit.how} · {hit.score:.3f}</span></li>'
+            f'<div class="kv-a">{excerpt(hit, lang, hit.highlights, MAX_LOOKUP_CHARS)}</div>'
+            f"{actions(hit, lang)}</li>"
         )
     parts.append("</ol>")
-    return "".join(parts)
-
-
-def cited_choices(hits: list[Hit]) -> list[tuple[str, str]]:
-    """(label, passage_id) pairs for the "open a cited letter" picker."""
-    out = []
-    for hit in hits:
-        doc, p = hit.document, hit.passage
-        page = f" · p. {p.page}" if p.page else ""
-        out.append((f"[{hit.rank}] {doc.key} · {questions_heading(p.questions, 'nl').lower()}"
-                    f"{page}", p.passage_id))  # fmt: skip
-    return out
-
-
-def document_choices(documents: list[Document]) -> list[tuple[str, str]]:
-    """(label, doc_id) pairs: kenmerk, date and subject of every letter, newest first."""
-    docs = sorted(documents, key=lambda d: (d.date or "", d.key), reverse=True)
-    out = []
-    for d in docs:
-        title = d.title if len(d.title) <= 80 else d.title[:77] + "…"
-        out.append((f"{d.key} · {d.date or '—'} · {title}", d.doc_id))
-    return out
-
-
-def document_list(documents: list[Document], passages: dict[str, int]) -> str:
-    """All indexed letters, newest first: what the Sources tab shows before one is opened."""
-    docs = sorted(documents, key=lambda d: (d.date or "", d.key), reverse=True)
-    rows = "".join(
-        f"<tr><td>{esc(d.key)}</td><td>{esc(d.date or '—')}</td><td>{esc(d.title)}</td>"
-        f"<td>{passages.get(d.doc_id, 0)}</td></tr>" for d in docs)
-    return ('<p class="kv-note">Choose a letter above to read it in full · '
-            "Kies hierboven een brief om hem helemaal te lezen.</p>"
-            '<table class="kv-docs"><thead><tr><th>Kenmerk</th><th>Datum</th>'
-            f"<th>Onderwerp</th><th>Antwoorden</th></tr></thead><tbody>{rows}</tbody></table>")
-
-
-def letter(doc: Document, passages: list[Passage], cited: str | None = None,
-           source_text: str | None = None) -> str:  # fmt: skip
-    """The full letter: metadata, then every question and answer in order.
-
-    The cited passage is marked and carries id "kv-cited" so the page can scroll to it.
-    """
-    rows = [("Onderwerp", doc.title), ("Datum", show_date(doc.date, "nl")),
-            ("Ons kenmerk", doc.ons_kenmerk), ("Uw kenmerk", doc.uw_kenmerk),
-            ("Aanhangsel", doc.aanhangsel),
-            ("Vragensteller", f"{doc.questioner} ({doc.party})" if doc.questioner and doc.party
-             else doc.questioner),
-            ("Beantwoord door", doc.minister), ("Bestand", doc.source)]  # fmt: skip
-    parts = ['<article class="kv-letter">', f"<h2>{esc(doc.title)}</h2>", '<dl class="kv-dl">']
-    for name, value in rows:
-        if value:
-            parts.append(f"<dt>{name}</dt><dd>{esc(value)}</dd>")
-    parts.append("</dl>")
-    for p in passages[:MAX_LETTER_PASSAGES]:
-        is_cited = p.passage_id == cited
-        attrs = ' id="kv-cited" class="kv-passage kv-cited"' if is_cited else ' class="kv-passage"'
-        badge = '<span class="kv-badge">geciteerd · cited</span>' if is_cited else ""
-        page = f'<span class="kv-page">p. {p.page}</span>' if p.page else ""
-        parts.append(
-            f'<section{attrs} data-passage="{esc(p.passage_id)}">'
-            f"<h3>{esc(questions_heading(p.questions, 'nl'))} {badge}{page}</h3>"
-            f'<div class="kv-q">{esc(p.question_text)}</div>'
-            f'<div class="kv-a"><span class="kv-label">Antwoord</span> {esc(p.answer_text)}</div>'
-            "</section>"
-        )
-    if source_text:
-        parts.append(f'<details class="kv-raw"><summary>Originele tekst · original text'
-                     f"</summary><pre>{html.escape(source_text)}</pre></details>")  # fmt: skip
-    parts.append("</article>")
     return "".join(parts)
 
 

@@ -1,0 +1,90 @@
+"""Who may talk to the web server: this machine's browser pages, through the app's controls.
+
+Gradio's CORS handling only decides which responses a browser may read; the request itself
+still runs. A page on another site could post files to the upload route, and a site whose
+name resolves to 127.0.0.1 (DNS rebinding) could read the API. `SameOriginGuard` refuses:
+- requests whose `Host` is not a name of this machine (when serving on 127.0.0.1),
+- writes (POST, PUT, …) and websockets whose `Origin` is another site, or "null",
+- uploads when the app has no upload control (Gradio's route accepts them regardless).
+Gradio's own `max_file_size` caps what an allowed upload may be.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.datastructures import Headers
+from starlette.middleware import Middleware
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+LOCAL_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})  # loopback: this machine only
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+UPLOAD_COMPONENTS = ("file", "uploadbutton", "image", "audio", "video", "model3d",
+                     "multimodaltextbox", "dataframe", "gallery")  # fmt: skip
+
+
+def host_name(host: str) -> str:
+    """"127.0.0.1:7860" → "127.0.0.1", "[::1]:7860" → "::1"; lower case."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+class SameOriginGuard:
+    """ASGI middleware: refuse foreign hosts, cross-site writes and unexpected uploads."""
+
+    def __init__(self, app: ASGIApp, hosts: frozenset[str] | None = LOCAL_NAMES,
+                 uploads: bool = False) -> None:  # fmt: skip
+        self.app = app
+        self.hosts = hosts  # None: any Host (the user chose to serve on another address)
+        self.uploads = uploads
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            refusal = self.refusal(scope)
+            if refusal:
+                if scope["type"] == "websocket":  # close before accepting: HTTP 403
+                    await send({"type": "websocket.close", "code": 1008, "reason": refusal})
+                    return
+                await PlainTextResponse(refusal, status_code=403)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    def refusal(self, scope: Scope) -> str | None:
+        """Why this request is refused, or None."""
+        headers = Headers(scope=scope)
+        host = headers.get("host", "")
+        if self.hosts is not None and host_name(host) not in self.hosts:
+            return (f"refused: unknown host name {host!r}; this server answers "
+                    f"{', '.join(sorted(self.hosts))} only")
+        writes = scope["type"] == "websocket" or scope["method"] not in SAFE_METHODS
+        if not writes:
+            return None
+        origin = headers.get("origin")
+        if origin is not None and urlsplit(origin).netloc.lower() != host.lower():
+            return f"refused: a request from another site ({origin}) may not change anything"
+        if headers.get("sec-fetch-site") == "cross-site":
+            return "refused: a request from another site may not change anything"
+        if not self.uploads and scope["path"].rstrip("/").endswith("/upload"):
+            return "refused: this app takes no file uploads"
+        return None
+
+
+def has_upload_control(config: dict[str, Any]) -> bool:
+    """Does the app's page have a component that uploads files?"""
+    return any(c.get("type") in UPLOAD_COMPONENTS for c in config.get("components", []))
+
+
+def server_options(host: str, config: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments for `Blocks.launch`: the guard and the upload size limit.
+
+    Serving on a loopback address answers only this machine's names; serving on another
+    address was the user's choice, so any Host is answered there.
+    """
+    hosts = LOCAL_NAMES if host in LOCAL_NAMES else None
+    guard = Middleware(SameOriginGuard, hosts=hosts, uploads=has_upload_control(config))
+    return {"app_kwargs": {"middleware": [guard]}, "max_file_size": MAX_UPLOAD_BYTES}
