@@ -14,7 +14,9 @@ from .text import parse_dutch_date
 
 ZAAK_RE = re.compile(r"\b(20\d{2}Z\d{5})\b")
 AH_ID_RE = re.compile(r"\b(ah-tk-\d{8}-\d+)\b", re.IGNORECASE)
-AH_NR_RE = re.compile(r"^\s*AH\s+(\d+)\s*$", re.MULTILINE)
+# "[ \t]*", not "\s*", after "^" in multi-line patterns: "\s*" runs on over blank lines
+# from every line start, which takes quadratic time on a file of many blank lines.
+AH_NR_RE = re.compile(r"^[ \t]*AH[ \t]+(\d+)[ \t]*$", re.MULTILINE)
 _INTRO_HEAD = (
     r"(?:Schriftelijke\s+|Mondelinge\s+)?Vra(?:ag|gen)\s+(?:gesteld\s+)?van\s+"
     r"(?:het\s+lid|de\s+leden|het\s+leden|lid|leden)\s+(?P<members>[^\n]{2,300}?(?:\n[^\n]{0,300}?)?)"
@@ -23,6 +25,10 @@ _INTRO_HEAD = (
 # The introduction ends at "(ingezonden …)"; question-only drafts end it with the paragraph.
 INTRO_RE = re.compile(_INTRO_HEAD + r"\(ingezonden\s+(?P<sent>[^)]*)\)", re.I | re.DOTALL)
 INTRO_PARA_RE = re.compile(_INTRO_HEAD + r"(?:\n\s*\n|$)", re.I | re.DOTALL)
+# The introduction and the "Antwoord van …" header stand near the start (at most 1,400
+# characters in, after a cover letter, in the real letters); searching only the first
+# 30,000 characters (about 10 pages) keeps a huge file from costing seconds per MB.
+_HEAD_CHARS = 30_000
 # "Antwoord van minister X (Ministerie) [en van staatssecretaris Y (…)] (ontvangen <date>)";
 # postponement notices say "Mededeling van …". Some drafts miss a closing parenthesis.
 ANSWER_BY_RE = re.compile(
@@ -36,7 +42,8 @@ ANSWERER_RE = re.compile(
     re.DOTALL,
 )
 SIGNATURE_RE = re.compile(
-    r"^\s*(?:De|Het)\s+(?P<who>(?:Minister|Staatssecretaris)\s+(?:van|voor)\s+[^,\n]+),?\s*$",
+    r"^[ \t]*(?:De|Het)\s+(?P<who>(?:Minister|Staatssecretaris)\s+(?:van|voor)\s+[^,\n]+),?"
+    r"[ \t]*$",
     re.MULTILINE,
 )
 POSTPONE_RE = re.compile(
@@ -53,7 +60,7 @@ _ANSWERS_PREFIX = "Antwoorden Kamervragen over "
 
 def _field(raw: str, label: str) -> str | None:
     """Value after a sender-block label, on the same line or the next non-empty one."""
-    match = re.search(rf"^\s*{label}\s*[:]?[ \t]*(\S[^\n]*)?$", raw, re.MULTILINE | re.I)
+    match = re.search(rf"^[ \t]*{label}[ \t]*[:]?[ \t]*(\S[^\n]*)?$", raw, re.MULTILINE | re.I)
     if not match:
         return None
     if match.group(1) and match.group(1).strip():
@@ -66,7 +73,7 @@ def _field(raw: str, label: str) -> str | None:
 
 def _subject(raw: str) -> str | None:
     """The "Onderwerp" line and its continuation lines, up to the next paragraph."""
-    match = re.search(r"^\s*Onderwerp\s*:?[ \t]*(\S.*)$", raw, re.MULTILINE)
+    match = re.search(r"^[ \t]*Onderwerp[ \t]*:?[ \t]*(\S.*)$", raw, re.MULTILINE)
     if not match:
         return None
     parts = [match.group(1)]
@@ -103,7 +110,7 @@ def extract(raw: str, source: str, doc_id: str) -> Document:
     uw = _field(head, "Uw kenmerk")
     doc.uw_kenmerk = uw.split()[0] if uw else None
 
-    intro = INTRO_RE.search(raw) or INTRO_PARA_RE.search(raw)
+    intro = _intro(raw)
     if intro:
         doc.questioner, doc.party = members(intro.group("members"))
         if intro.group("to"):
@@ -115,7 +122,7 @@ def extract(raw: str, source: str, doc_id: str) -> Document:
         if not subject and intro.group("about"):
             subject = _ANSWERS_PREFIX + _one_line(intro.group("about"))
 
-    answer_by = ANSWER_BY_RE.search(raw)
+    answer_by = ANSWER_BY_RE.search(raw, 0, _HEAD_CHARS)
     if answer_by:
         who = [(m.group("role").lower(), _one_line(m.group("name")), _one_line(m.group("ministry")))
                for m in ANSWERER_RE.finditer(answer_by.group("body"))]  # fmt: skip
@@ -164,7 +171,11 @@ def is_postponement(raw: str) -> bool:
 
 def is_question_letter(raw: str) -> bool:
     """The questions as submitted: a "Vragen van het lid …" introduction, no answers."""
-    return (INTRO_RE.search(raw) or INTRO_PARA_RE.search(raw)) is not None
+    return _intro(raw) is not None
+
+
+def _intro(raw: str) -> re.Match[str] | None:
+    return INTRO_RE.search(raw, 0, _HEAD_CHARS) or INTRO_PARA_RE.search(raw, 0, _HEAD_CHARS)
 
 
 def finish(doc: Document, raw: str) -> None:
@@ -180,7 +191,7 @@ def finish(doc: Document, raw: str) -> None:
         if not derived and doc.title == _stem_title(doc.source):
             doc.title = "Uitstel beantwoording Kamervragen" + (
                 f" van {doc.questioner}" if doc.questioner else "")
-    if doc.kind != ANSWERS and doc.date and not ANSWER_BY_RE.search(raw) \
+    if doc.kind != ANSWERS and doc.date and not ANSWER_BY_RE.search(raw, 0, _HEAD_CHARS) \
             and not _field(raw[:6000], "Datum"):  # fmt: skip
         doc.date = None
 

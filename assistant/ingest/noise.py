@@ -12,6 +12,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .limits import Deadline
+
 
 @dataclass
 class CleanPages:
@@ -28,23 +30,30 @@ _PAGE_NUMBER = re.compile(r"^\s*(?:pagina\s+)?\d{1,3}(?:\s*(?:van|/)\s*\d{1,3})?
 _FURNITURE = re.compile(
     r"^\s*(?:(?:ah|kv)-tk-[\w-]+|ISSN\s.*|.*vergaderjaar\s+\d{4}\s*[–-]\s*\d{4},\s*"
     r"(?:Aanhangsel|Vragen)(?:\s+\d+)?)\s*$", re.I)
+# Headers and footers stand at a page's edge: only lines among the first and last few of
+# a page count as repeated furniture (the real letters' repeated lines are all the first
+# or last line), so a body sentence that recurs ("Zie het antwoord op vraag 3.") stays.
+_EDGE_LINES = 6
 # Header words that may repeat on only two pages and still be furniture.
 _HEADER_WORDS = re.compile(r"^(?:datum|ons kenmerk|uw kenmerk|pagina|kenmerk|onze referentie)\b",
                            re.I)  # fmt: skip
 
 
-def clean_pages(pages: list[str]) -> CleanPages:
+def clean_pages(pages: list[str], deadline: Deadline | None = None) -> CleanPages:
     """Remove repeated lines and page numbers; move footnotes out of the text."""
+    deadline = deadline or Deadline()
     repeated = _repeated_lines(pages)
     footnotes: dict[int, str] = {}
     cleaned: list[str] = []
     next_note = 1
     question_seq = 0
     for index, page in enumerate(pages):
+        deadline.check()
         raw_lines = page.splitlines()
+        edge = _edge_indexes(raw_lines)
         lines = []
         for i, ln in enumerate(raw_lines):
-            if _norm(ln) in repeated or _FURNITURE.match(ln):
+            if (i in edge and _norm(ln) in repeated) or _FURNITURE.match(ln):
                 continue
             if _PAGE_NUMBER.match(ln):
                 # Drafts number questions with a line "1" above the question: such a
@@ -71,17 +80,30 @@ def _norm(line: str) -> str:
     return re.sub(r"\d+", "#", re.sub(r"\s+", " ", line)).strip()
 
 
+def _edge_indexes(lines: list[str]) -> set[int]:
+    """Indexes of the first and last `_EDGE_LINES` non-empty lines of a page."""
+    filled = [i for i, ln in enumerate(lines) if ln.strip()]
+    return set(filled[:_EDGE_LINES] + filled[-_EDGE_LINES:])
+
+
 def _repeated_lines(pages: list[str]) -> set[str]:
-    """Lines (digits ignored) that stand on at least 3 pages and most of them: headers."""
+    """Edge lines (digits ignored) on at least 3 pages and most of them: headers, footers."""
     if len(pages) < 2:
         return set()
     counts: Counter[str] = Counter()
     for page in pages:
-        counts.update({_norm(ln) for ln in page.splitlines()
-                       if len(_norm(ln)) > 12 and not _MARKER.match(ln)})
+        lines = page.splitlines()
+        edge = (lines[i] for i in sorted(_edge_indexes(lines)))
+        counts.update({_norm(ln) for ln in edge if len(_norm(ln)) > 12 and not _MARKER.match(ln)})
     need = max(3, len(pages) // 2)
     return {line for line, n in counts.items()
             if n >= need or (n >= 2 and _HEADER_WORDS.match(line))}  # fmt: skip
+
+
+# A footnote's first line: its number, then a capital, a quote, a URL, or a year glued to
+# it ("22023 Annual report" is note 2).
+_NOTE_START = re.compile(r"^\s*(\d{1,2})(?:(?!\d)\s?(?=[A-Z\[(“‘'\"«]|https?:|www\.)"
+                         r"|(?=(?:19|20)\d\d\b))")  # fmt: skip
 
 
 def _cut_footnotes(lines: list[str], expected: int, context: str
@@ -93,14 +115,18 @@ def _cut_footnotes(lines: list[str], expected: int, context: str
     answer marker after it): a wrapped reference ("…artikel?\n1 Herkent u") is no note.
     """
     candidates: list[tuple[int, int]] = []  # (line index, note number)
-    for i, line in enumerate(lines):
-        match = re.match(r"^\s*(\d{1,2})(?:(?!\d)\s?(?=[A-Z\[(“‘'\"«]|https?:|www\.)"
-                         r"|(?=(?:19|20)\d\d\b))", line)  # "22023 Annual report": note 2
-        if i == 0 or not match or not expected <= int(match.group(1)) <= expected + 4:
+    # Notes come after the page's last marker line: found once, so this stays linear.
+    last_marker = max((i for i, ln in enumerate(lines) if _MARKER_LINE.match(ln)), default=-1)
+    referenced: dict[int, bool] = {}  # by note number: one search of the context each
+    for i in range(max(1, last_marker + 1), len(lines)):
+        match = _NOTE_START.match(lines[i])
+        if not match or not expected <= int(match.group(1)) <= expected + 4:
             continue
-        if _is_referenced(int(match.group(1)), context) and \
-                not any(_MARKER_LINE.match(rest) for rest in lines[i + 1:]):  # fmt: skip
-            candidates.append((i, int(match.group(1))))
+        number = int(match.group(1))
+        if number not in referenced:
+            referenced[number] = _is_referenced(number, context)
+        if referenced[number]:
+            candidates.append((i, number))
     if not candidates:
         return lines, {}
     # The note numbered as expected wins over a wrapped reference ("2 Hoe wordt …") above it.
@@ -118,15 +144,17 @@ def _cut_footnotes(lines: list[str], expected: int, context: str
     return lines[:start], {n: re.sub(r"\s+", " ", " ".join(v)).strip() for n, v in notes.items()}
 
 
-def _ref_pattern(number: int) -> str:
-    return rf"(?<=[A-Za-zà-ÿ.,;:)’'”?»]){number}(?!\d)(?=[\s.,;:)]|$)"
+def _ref_pattern(number: int | str) -> str:
+    # Not part of a Dutch decimal: in "1,5 graden" and "tot1,5" neither digit is a note
+    # reference. ("in 2023.1 Dit" stays one: a note after a year that ends a sentence.)
+    return rf"(?<=[A-Za-zà-ÿ.,;:)’'”?»])(?<!\d,){number}(?!\d)(?=[\s;:)]|[.,](?!\d)|$)"
 
 
-def _line_start_ref(number: int) -> str:
+def _line_start_ref(number: int | str) -> str:
     """A reference the extractor moved to a line start: "website\n1, is onder meer",
     a lone "1" line, or "…artikel?\n1 Herkent u"."""
     # Not "\n1 januari": a number before a lowercase word is text.
-    return (rf"(?:(?<=\n){number}(?=[,.;:]|[ \t]*\n)"
+    return (rf"(?:(?<=\n){number}(?=[,.;:](?!\d)|[ \t]*\n)"
             rf"|(?<=[?.!»”’'\"]\n){number}(?= [A-Z]))")
 
 
@@ -138,9 +166,20 @@ def _is_referenced(number: int, text: str) -> bool:
         re.search(rf"(?<=\n){number}(?=\)|[ \t]+[a-z])", text) is not None
 
 
+_ANY_REF = re.compile(_ref_pattern(r"(\d{1,2})"))
+_ANY_LINE_START_REF = re.compile(r"\n" + _line_start_ref(r"(\d{1,2})") + r"[ \t]?")
+
+
 def _mark_references(page: str, footnotes: dict[int, str]) -> str:
-    for number in footnotes:
-        page = re.sub(_ref_pattern(number), f"\x00fn{number}\x00", page)
-        page = re.sub(r"\n" + _line_start_ref(number) + r"[ \t]?", f"\x00fn{number}\x00\n",
-                      page)  # fmt: skip
-    return page
+    """Put a marker at each reference to a known note: one pass for all note numbers."""
+
+    def inline(match: re.Match[str]) -> str:
+        number = int(match.group(1))
+        return f"\x00fn{number}\x00" if number in footnotes else match.group(0)
+
+    def line_start(match: re.Match[str]) -> str:
+        number = int(match.group(1) or match.group(2))
+        return f"\x00fn{number}\x00\n" if number in footnotes else match.group(0)
+
+    page = _ANY_REF.sub(inline, page)
+    return _ANY_LINE_START_REF.sub(line_start, page)

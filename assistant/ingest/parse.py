@@ -15,9 +15,15 @@ from pathlib import Path
 
 from ..documents import ANSWERS, POSTPONEMENT, QUESTIONS, Document, ParsedLetter, Passage
 from . import metadata
+from .limits import Deadline, OverBudgetError
 from .noise import clean_pages
 from .repair import repair_split_words
-from .text import join_lines, parse_numbers
+from .text import clean_text, join_lines, parse_numbers
+
+# Raised whenever the parser's output for the same file changes, so a store that keeps
+# parsed passages knows to parse its letters again (2: headings are no page footers,
+# titles are repaired, text is cleaned of control characters).
+PARSER_VERSION = 2
 
 
 class ParseError(Exception):
@@ -52,27 +58,45 @@ class _Block:
     lines: list[str] = field(default_factory=list)
 
 
-def parse_pages(pages: list[str], source: str, sha: str | None = None) -> ParsedLetter:
-    """Parse the page texts of one file. Raises ParseError if it is no known letter kind."""
+def parse_pages(pages: list[str], source: str, sha: str | None = None,
+                deadline: Deadline | None = None) -> ParsedLetter:  # fmt: skip
+    """Parse the page texts of one file. Raises ParseError if it is no known letter kind,
+    or when parsing takes longer than `deadline` (default: limits.PARSE_SECONDS)."""
+    deadline = deadline or Deadline()
+    try:
+        return _parse(pages, source, sha, deadline)
+    except ParseError:
+        raise
+    except OverBudgetError as exc:
+        raise ParseError(f"{source}: parsing it {exc}; is it one letter?") from exc
+    except Exception as exc:  # a parser bug on one odd file: one line, not a traceback
+        raise ParseError(f"{source}: could not be parsed ({type(exc).__name__}: {exc}); "
+                         "please report this file") from exc  # fmt: skip
+
+
+def _parse(pages: list[str], source: str, sha: str | None, deadline: Deadline) -> ParsedLetter:
+    sha = sha or hashlib.sha256("\n".join(pages).encode()).hexdigest()
+    pages = [clean_text(page) for page in pages]
     raw = "\n".join(pages)
     if not raw.strip():
         raise ParseError(f"{source}: no text in this file (empty, or a scanned PDF without a "
                          "text layer)")  # fmt: skip
-    sha = sha or hashlib.sha256(raw.encode()).hexdigest()
-    cleaned = clean_pages(pages)
+    cleaned = clean_pages(pages, deadline)
     lines = [(page_no, line) for page_no, page in enumerate(cleaned.pages, 1)
              for line in page.splitlines()]  # fmt: skip
     lines, endnotes = _endnotes(lines)
     footnotes = {**endnotes, **cleaned.footnotes}
+    deadline.check()
     doc = metadata.extract(raw, source=source, doc_id=sha[:12])
     doc.pages = len(pages)
+    vocabulary = set(re.findall(r"[a-zà-ÿ]{4,}", raw.lower()))
+    doc.title = repair_split_words(doc.title, vocabulary)
 
-    blocks = _blocks(lines)
+    blocks = _blocks(lines, deadline)
     numbered = sorted({n for b in blocks if b.kind == "q" for n in b.numbers})
     passages: list[Passage] = []
     if any(b.kind == "a" for b in blocks):
-        vocabulary = set(re.findall(r"[a-zà-ÿ]{4,}", raw.lower()))
-        passages = _passages(blocks, doc, footnotes, vocabulary)
+        passages = _passages(blocks, doc, footnotes, vocabulary, deadline)
     if passages:
         doc.kind = ANSWERS
     elif metadata.is_postponement(raw):
@@ -88,20 +112,26 @@ def parse_pages(pages: list[str], source: str, sha: str | None = None) -> Parsed
     return ParsedLetter(doc, passages, numbered)
 
 
-def parse_file(path: Path) -> ParsedLetter:
-    from .corpus import file_hash, read_pages
+def parse_file(path: Path, seconds: float | None = None) -> ParsedLetter:
+    """Read and parse one file within one time budget (default: limits.PARSE_SECONDS).
+    Raises CorpusError (cannot be read) or ParseError (no letter)."""
+    from .corpus import read_pages
 
-    return parse_pages(read_pages(path), source=path.name, sha=file_hash(path))
+    deadline = Deadline(seconds) if seconds is not None else Deadline()
+    pages = read_pages(path, deadline)
+    return parse_pages(list(pages), source=path.name, sha=pages.sha, deadline=deadline)
 
 
-def _blocks(lines: list[tuple[int, str]]) -> list[_Block]:
+def _blocks(lines: list[tuple[int, str]], deadline: Deadline) -> list[_Block]:
     """Cut the letter into question and answer blocks at their markers."""
     # Numbered lines are question markers only in letters without "Vraag N" markers, and
     # only in sequence (1, 2, 3 …), so numbered lists inside answers stay answer text.
     numbered_style = not any(QUESTION_RE.match(line.strip()) for _, line in lines)
     blocks: list[_Block] = []
     last_q = 0
-    for page, raw in lines:
+    for count, (page, raw) in enumerate(lines):
+        if count % 2000 == 0:
+            deadline.check()
         line = raw.strip()
         q = QUESTION_RE.match(line)
         n = NUMBERED_RE.match(line) if numbered_style and not q else None
@@ -135,13 +165,15 @@ def _endnotes(lines: list[tuple[int, str]]
     They trail the last answer; the text refers to them as "…? 1)" or "…[1]", and those
     references become footnote markers so the notes go with the passages that cite them.
     """
+    # Notes follow the last question or answer marker: find it once (linear time).
+    last_marker = max((i for i, (_, x) in enumerate(lines)
+                       if QUESTION_RE.match(x.strip()) or ANSWER_RE.match(x.strip())),
+                      default=-1)  # fmt: skip
     start = None
-    for i, (_, line) in enumerate(lines):
-        match = _ENDNOTE.match(line)
+    for i in range(last_marker + 1, len(lines)):
+        match = _ENDNOTE.match(lines[i][1])
         if match and (match.group("a") or match.group("b")) == "1" and \
-                re.match(r"[A-Z\[(“‘'\"«]|https?:|www\.", match.group("text")) and \
-                not any(QUESTION_RE.match(x.strip()) or ANSWER_RE.match(x.strip())
-                        for _, x in lines[i + 1:]):  # fmt: skip
+                re.match(r"[A-Z\[(“‘'\"«]|https?:|www\.", match.group("text")):  # fmt: skip
             start = i
             break
     if start is None:
@@ -159,16 +191,37 @@ def _endnotes(lines: list[tuple[int, str]]
     # Keyed apart from page footnotes, which a letter may number from 1 as well.
     endnotes = {ENDNOTE_BASE + n: _one_note(v) for n, v in notes.items()}
 
-    def mark(match: re.Match[str]) -> str:
-        number = ENDNOTE_BASE + int(match.group(1) or match.group(2))
-        before = match.string[:match.start()]
-        if number not in endnotes or before.rfind("(") > before.rfind(")"):
-            return match.group(0)  # "(lid 1)" is no note reference
-        return f"\x00fn{number}\x00"
-
-    ref = re.compile(r"(?<=[\w?.!»’'”\"\x00)]) ?(?:\[(\d{1,2})\]|(\d{1,2})\))(?=\s|$|[.,;:])")
-    body = [(page, ref.sub(mark, line)) for page, line in lines[:start]]
+    body = [(page, _mark_endnotes(line, endnotes)) for page, line in lines[:start]]
     return body, endnotes
+
+
+_ENDNOTE_REF = re.compile(r"(?<=[\w?.!»’'”\"\x00)]) ?(?:\[(\d{1,2})\]|(\d{1,2})\))"
+                          r"(?=\s|$|[.,;:])")  # fmt: skip
+
+
+def _mark_endnotes(line: str, endnotes: dict[int, str]) -> str:
+    """Replace note references in a line by markers, except inside parentheses ("(lid 1)").
+    One pass, tracking the last "(" and ")" seen, so a long line stays linear."""
+    parts: list[str] = []
+    done = 0
+    last_open = last_close = -1
+    for match in _ENDNOTE_REF.finditer(line):
+        between = line[done:match.start()]
+        if "(" in between:
+            last_open = done + between.rfind("(")
+        if ")" in between:
+            last_close = done + between.rfind(")")
+        number = ENDNOTE_BASE + int(match.group(1) or match.group(2))
+        parts.append(between)
+        if number in endnotes and last_open <= last_close:
+            parts.append(f"\x00fn{number}\x00")
+        else:
+            parts.append(match.group(0))
+        done = match.end()
+        if match.group(2):  # "1)" ends in a ")" that later references see, as before
+            last_close = done - 1
+    parts.append(line[done:])
+    return "".join(parts)
 
 
 def _one_note(lines: list[str]) -> str:
@@ -186,16 +239,17 @@ def _unnumbered_questions(pages: list[str]) -> int:
 
 
 def _passages(blocks: list[_Block], doc: Document, footnotes: dict[int, str],
-              vocabulary: set[str]) -> list[Passage]:  # fmt: skip
+              vocabulary: set[str], deadline: Deadline) -> list[Passage]:  # fmt: skip
     questions: dict[int, str] = {}
-    pending: list[int] = []  # questions asked since the last answer
+    pending: dict[int, None] = {}  # questions asked since the last answer (an ordered set)
     passages: list[Passage] = []
     for block in blocks:
+        deadline.check()
         text = _clean(join_lines(block.lines), vocabulary)
         if block.kind == "q":
             for number in block.numbers:  # "Vraag 5 en 6": one text asks both
                 questions[number] = text
-                pending.append(number)
+                pending[number] = None
             continue
         numbers = block.numbers or list(pending)
         if not numbers:
@@ -213,7 +267,8 @@ def _passages(blocks: list[_Block], doc: Document, footnotes: dict[int, str],
                        for n in sorted(set(refs + q_refs))],
             refers_to=parse_numbers(refers.group("nums")) if refers else [],
         ))  # fmt: skip
-        pending = [n for n in pending if n not in numbers]
+        for number in numbers:
+            pending.pop(number, None)
     return _dedupe_ids(passages)
 
 

@@ -37,15 +37,15 @@ _NUMBER_LIST = re.compile(r"(\d+)\s*(?:t/m|tot en met|-|–)\s*(\d+)|(\d+)")
 
 def parse_numbers(text: str) -> list[int]:
     """Question numbers in "12 en 13", "1,2,3,4 en 5" or "3 t/m 5", in order, unique."""
-    numbers: list[int] = []
+    numbers: dict[int, None] = {}  # an ordered set: "1, 2, …, 40000" stays linear
     for start, end, single in _NUMBER_LIST.findall(text):
         if single:
             values = [int(single)]
         else:
             lo, hi = int(start), int(end)
             values = list(range(lo, hi + 1)) if 0 <= hi - lo <= 50 else [lo, hi]
-        numbers.extend(v for v in values if v not in numbers)
-    return numbers
+        numbers.update(dict.fromkeys(values))
+    return list(numbers)
 
 
 def squash(text: str) -> str:
@@ -66,18 +66,15 @@ def join_lines(lines: list[str]) -> str:
     if not rows:
         return ""
     width = max(len(row) for row in rows)
-    paragraphs: list[str] = []
-    current = rows[0]
+    paragraphs: list[list[str]] = [[rows[0]]]  # parts joined once at the end: linear time
     for prev, row in zip(rows, rows[1:]):
         if prev[-1:] in ".?!:" and len(prev) < 0.75 * width:
-            paragraphs.append(current)
-            current = row
-        elif current.endswith("-") and row[:1].islower():
-            current += row
+            paragraphs.append([row])
+        elif prev.endswith("-") and row[:1].islower():
+            paragraphs[-1].append(row)
         else:
-            current += " " + row
-    paragraphs.append(current)
-    return "\n".join(re.sub(r"\s+", " ", p) for p in paragraphs)
+            paragraphs[-1].extend((" ", row))
+    return "\n".join(re.sub(r"\s+", " ", "".join(p)) for p in paragraphs)
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -100,3 +97,36 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+# Terminal escape sequences (ECMA-48): CSI "ESC [ … final" (colours, cursor moves), OSC
+# "ESC ] … BEL or ESC \" (window title, hyperlinks, clipboard), DCS/SOS/PM/APC strings up
+# to ST, two-byte escapes ("ESC c" resets the terminal), and their 8-bit C1 forms. An
+# unterminated string sequence is not matched: its ESC goes with the controls below and
+# the rest stays visible as plain text.
+_ESCAPE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"
+    r"|\x1b[PX^_][^\x1b]*\x1b\\"
+    r"|\x1b[ -/]*[0-~]"
+    r"|\x9b[0-?]*[ -/]*[@-~]"
+    r"|[\x90\x98\x9d\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x9c|\x1b\\)"
+)
+# C0 controls but tab and newline, DEL, C1 controls, and the bidirectional overrides and
+# isolates that make a terminal show text in another order than it is stored.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text safe to print on a terminal: escape sequences and control characters removed,
+    newlines and tabs kept ("\\x1b]0;title\\x07Onderwerp" → "Onderwerp")."""
+    return _CONTROL.sub("", _ESCAPE.sub("", text))
+
+
+_LINE_BREAKS = re.compile(r"\r\n?|[\f\v\x1c-\x1e\x85\u2028\u2029]")
+
+
+def clean_text(text: str) -> str:
+    """Extracted text as the parser wants it: every line break a "\\n", no control
+    characters (a NUL could forge the parser's own "\\x00fn" footnote markers)."""
+    return printable(_LINE_BREAKS.sub("\n", text))
