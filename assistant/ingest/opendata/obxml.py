@@ -21,6 +21,7 @@ from .. import metadata
 from ..parse import REFERS_RE, ParseError
 from ..text import parse_numbers
 from .aanhangsel import OFFICIAL_ID_RE, citation_label
+from .http import FetchError
 from .sru import local, parse_xml
 
 # Elements whose text is a paragraph of a question or answer; `nr`/`nummer` are labels.
@@ -41,7 +42,7 @@ def parse_answer_xml(data: bytes, source: str | None = None) -> ParsedLetter:
     """Parse one letter's XML. Raises ParseError (one line) when it holds no letter."""
     try:
         root = parse_xml(data)
-    except ValueError as exc:
+    except (ValueError, FetchError) as exc:  # not well-formed, or unsafe (entities)
         raise ParseError(f"{source or 'XML'}: {exc}") from None
     meta = _meta(root)
     identifier = _first(meta, "dc.identifier") or source or ""
