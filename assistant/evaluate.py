@@ -7,11 +7,15 @@ relevant when its letter's kenmerk and any of its question numbers match a rel p
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .documents import Hit
-from .search.rank import Searcher
+from .ingest.limits import MAX_EVAL_BYTES, size_text
+
+if TYPE_CHECKING:  # the searcher pulls in the model and the index; loading needs neither
+    from .search.rank import Searcher
 
 
 class EvalError(ValueError):
@@ -19,23 +23,91 @@ class EvalError(ValueError):
 
 
 def load_questions(path: Path) -> list[dict[str, Any]]:
+    """Read a JSONL question set. Raises EvalError naming the file and line of the first
+    bad line (not UTF-8, not JSON, a field of the wrong type), so `eval` prints one line."""
     if not path.is_file():
         raise EvalError(f"evaluation file {path} not found")
+    try:
+        size = path.stat().st_size
+        if size > MAX_EVAL_BYTES:
+            raise EvalError(f"{path} is {size_text(size)}, more than the "
+                            f"{size_text(MAX_EVAL_BYTES)} an evaluation file may be")  # fmt: skip
+        data = path.read_bytes()
+    except OSError as exc:
+        raise EvalError(f"{path} cannot be read ({exc.strerror or exc})") from exc
     items = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for number, raw in enumerate(data.split(b"\n"), 1):
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]  # a byte-order mark some editors write
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad = raw[exc.start]
+            raise EvalError(f"{path}:{number}: not valid UTF-8 (byte {bad:#04x} at column "
+                            f"{exc.start + 1}); save the file as UTF-8") from exc  # fmt: skip
         if not line.strip():
             continue
         try:
-            item = json.loads(line)
-            item["q"], item["rel"] = str(item["q"]), [(str(a), int(b)) for a, b in item["rel"]]
+            item = _question(json.loads(line, parse_float=_finite, parse_constant=_no_constant))
+        except RecursionError as exc:
+            raise EvalError(f"{path}:{number}: not a valid question line (nested too deeply)"
+                            ) from exc  # fmt: skip
         except (ValueError, KeyError, TypeError) as exc:
-            raise EvalError(f"{path}:{number}: not a valid question line ({exc})") from exc
+            raise EvalError(f"{path}:{number}: not a valid question line ({exc}); expected "
+                            f"{_FORMAT}") from exc  # fmt: skip
         item.setdefault("id", str(number))
-        item.setdefault("lang", "?")
         items.append(item)
     if not items:
         raise EvalError(f"{path} holds no questions")
     return items
+
+
+_FORMAT = '{"q": "question", "rel": [["kenmerk", question number], …]}'
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text} is out of range")
+    return value
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _question(item: object) -> dict[str, Any]:
+    """Check one parsed line: "q" a non-empty string, "rel" a list of [kenmerk, number]
+    pairs with a whole question number (1, or "1"); "id" and "lang" become strings."""
+    if not isinstance(item, dict):
+        raise TypeError(f"a line must be a JSON object, not {type(item).__name__}")
+    if "q" not in item or "rel" not in item:
+        raise ValueError("needs the fields q and rel")
+    if not isinstance(item["q"], str) or not item["q"].strip():
+        raise TypeError("q must be a non-empty string")
+    if not isinstance(item["rel"], list):
+        raise TypeError("rel must be a list of [kenmerk, question number] pairs")
+    rel = []
+    for pair in item["rel"]:
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise TypeError(f"rel holds {json.dumps(pair)[:40]}, not a [kenmerk, number] pair")
+        kenmerk, number = pair
+        if isinstance(kenmerk, bool) or not isinstance(kenmerk, (str, int)) or not str(kenmerk):
+            raise TypeError(f"kenmerk {json.dumps(kenmerk)[:40]} must be a string")
+        rel.append((str(kenmerk), _question_number(number)))
+    item = dict(item, rel=rel, lang=str(item.get("lang", "?")))
+    if "id" in item:
+        item["id"] = str(item["id"])
+    return item
+
+
+def _question_number(value: object) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 10_000:
+        raise ValueError(f"question number {json.dumps(value)[:40]} must be a whole number "
+                         "from 1 to 9999")  # fmt: skip
+    return value
 
 
 def is_relevant(hit: Hit, rel: list[tuple[str, int]]) -> bool:

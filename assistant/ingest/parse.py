@@ -97,6 +97,10 @@ def _parse(pages: list[str], source: str, sha: str | None, deadline: Deadline) -
     passages: list[Passage] = []
     if any(b.kind == "a" for b in blocks):
         passages = _passages(blocks, doc, footnotes, vocabulary, deadline)
+        if passages and not any(p.answer_text for p in passages):
+            raise ParseError(f"{source}: has {len(passages)} answer heading(s) but no answer "
+                             "text under them; is the file's text complete?")  # fmt: skip
+        passages = [p for p in passages if p.answer_text]  # a heading with nothing under it
     if passages:
         doc.kind = ANSWERS
     elif metadata.is_postponement(raw):

@@ -43,7 +43,11 @@ def docx_text(data: bytes, deadline: Deadline) -> str:
     except Exception as exc:  # lxml's syntax errors and the like: a damaged part
         raise FileProblemError(f"is a damaged Word document ({_short(exc)}); open it in Word "
                           "and save it again") from exc  # fmt: skip
-    text = _body_text(document, deadline)
+    try:
+        text = _body_text(document, deadline)
+    except (AttributeError, KeyError, ValueError, IndexError, TypeError) as exc:
+        raise FileProblemError(f"is a damaged Word document ({_short(exc)}); open it in Word "
+                               "and save it again") from exc  # fmt: skip
     if len(text) > MAX_TEXT_CHARS:
         raise FileProblemError(f"holds more than {MAX_TEXT_CHARS:,} characters of text; "
                           "one letter per file")  # fmt: skip
@@ -102,9 +106,13 @@ def _has_dtd(part: io.BufferedIOBase) -> bool:
 
 
 def _ascii(data: bytes) -> str:
-    """The markup of an XML part as text, whether it is UTF-8 or UTF-16."""
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[1:2] == b"\x00" or data[:1] == b"\x00":
+    """The markup of an XML part as text, whether it is UTF-8 or UTF-16 (with or without
+    a byte-order mark): enough to find "<!DOCTYPE", whatever the characters around it."""
+    utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:2]
+    if utf16:
         data = data.replace(b"\x00", b"")
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        data = data.removeprefix(bom)
     return data.decode("latin-1")
 
 

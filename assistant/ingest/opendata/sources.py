@@ -18,7 +18,7 @@ from ..parse import ParseError
 from .aanhangsel import citation_label
 from .files import DocumentError, letter_from_bytes
 from .fill import Known, complete, from_listing
-from .http import PoliteClient
+from .http import FetchError, PoliteClient
 from .obxml import parse_answer_xml
 from .sru import SruRecord
 from .sru import iter_records as sru_records
@@ -67,14 +67,15 @@ class TkSource:
                       date=record.date, aanhangsel=record.aanhangsel, zaak=record.zaak,
                       questioner=record.questioner, party=record.party,
                       minister=record.minister, ministry=record.ministry)  # fmt: skip
-        response = self.client.get(resource_url(self.base_url, record.id))
-        content_type = response.headers.get("Content-Type") or record.content_type
         try:
+            response = self.client.get(resource_url(self.base_url, record.id))
+            content_type = response.headers.get("Content-Type") or record.content_type
             letter = letter_from_bytes(response.content, content_type, record.label)
-        except DocumentError:
-            if record.kind == ANSWERS:
+        except (DocumentError, FetchError) as exc:
+            if record.kind == ANSWERS or getattr(exc, "transient", False):
                 raise
-            # Questions and postponements are recorded, not indexed: the listing says enough.
+            # Questions and postponements are recorded, not indexed: when their file is
+            # missing (404) or unreadable, what the listing says is enough.
             return from_listing(known, f"{entry.external_id}@{entry.version}")
         return complete(letter, known)
 
