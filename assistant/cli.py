@@ -1,7 +1,8 @@
-"""The `assistant` command line: index, ask, parse, eval, add, remove, list, serve.
+"""The `assistant` command line: index, ask, parse, eval, add, remove, list, serve, import.
 
 Every expected failure (missing corpus, damaged index, empty question, …) prints one
-line starting with "error:" and exits with status 2; no traceback.
+line starting with "error:" and exits with status 2; no traceback. Text from letters is
+stripped of control characters before it reaches the terminal.
 """
 
 from __future__ import annotations
@@ -17,25 +18,32 @@ from typing import Any
 import click
 
 from .ingest.corpus import CorpusError
+from .ingest.text import printable
 from .store.embed import DEFAULT_MODEL, ModelError
 
 DEFAULT_CORPUS = Path(os.environ.get("ASSISTANT_CORPUS", "corpus"))
-DEFAULT_INDEX = Path(os.environ.get("ASSISTANT_INDEX", "embeddings"))
+DEFAULT_STORE = os.environ.get("ASSISTANT_STORE") or os.environ.get("ASSISTANT_INDEX") \
+    or "embeddings"  # fmt: skip
 
 
 def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {printable(message)}", err=True)
     sys.exit(2)
+
+
+def echo(text: str = "", err: bool = False) -> None:
+    """Print text from letters or users: no escape sequences reach the terminal."""
+    click.echo(printable(text), err=err)
 
 
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn the assistant's own errors into one clear line and exit status 2."""
     from .evaluate import EvalError
     from .ingest.parse import ParseError
-    from .search.rank import QuestionError
-    from .store.index import IndexFolderError
+    from .search import QuestionError
+    from .store.base import StoreError
 
-    expected = (CorpusError, IndexFolderError, ModelError, ParseError, QuestionError, EvalError)
+    expected = (CorpusError, StoreError, ModelError, ParseError, QuestionError, EvalError)
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -44,18 +52,22 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except expected as exc:
             _fail(str(exc))
         except KeyboardInterrupt:
-            _fail("interrupted; the saved index was left as it was")
+            _fail("interrupted; the index keeps every change that was complete")
+        except MemoryError:
+            _fail("out of memory; nothing more was changed in the index")
 
     return wrapper
 
 
-def _progress() -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+def _progress(unit: str = "passage",
+              desc: str = "embedding") -> tuple[Callable[[int, int], None] | None,
+                                                Callable[[], None]]:  # fmt: skip
     """A tqdm bar on a terminal; nothing when output is piped."""
     if not sys.stderr.isatty():
         return None, lambda: None
     from tqdm import tqdm
 
-    bar = tqdm(total=0, unit="passage", desc="embedding", file=sys.stderr)
+    bar = tqdm(total=0, unit=unit, desc=desc, file=sys.stderr)
 
     def update(done: int, total: int) -> None:
         bar.total = total
@@ -67,43 +79,43 @@ def _progress() -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
 
 def _report_lines(report: Any) -> None:
     for line in report.skipped:
-        click.echo(f"skipped: {line}", err=True)
+        echo(f"skipped: {line}", err=True)
     for line in report.not_answers:
-        click.echo(f"not indexed as answers: {line}", err=True)
+        echo(f"not indexed as answers: {line}", err=True)
+    for line in report.kept:
+        echo(f"kept: {line}", err=True)
 
 
-def open_index(index_dir: Path, corpus: Path | None = None, model: str | None = None) -> Any:
-    """Load the index, building or updating it from the corpus when needed."""
-    from .store import build
-    from .store.index import Index, IndexFolderError
+def open_for_reading(location: str, model: str | None = None) -> Any:
+    """The store at location. Only the default index is built on first use (from ./corpus,
+    saying so); any other missing index is an error, never silently created."""
+    from .store import open_store
+    from .store.base import StoreError
+    from .store.build import check_model, sync
 
-    if (index_dir / "manifest.json").exists():
-        index = Index.load(index_dir)  # raises on damage: that is reported, never hidden
-        if model and model != index.manifest.model:
-            raise IndexFolderError(
-                f"the index in {index_dir} was built with model {index.manifest.model!r}; "
-                f"rebuild it with: assistant index --model {model}")  # fmt: skip
-        source = corpus or (Path(index.manifest.corpus) if index.manifest.corpus else None)
-        if source is None or not source.is_dir():
-            return index
-        model = index.manifest.model
-    else:
-        source = corpus or DEFAULT_CORPUS
-    update, close = _progress()
     try:
-        index, report = build.sync(source, index_dir, model or DEFAULT_MODEL, progress=update)
-    finally:
-        close()
-    if not report.reused:
+        store = open_store(location)
+    except StoreError:
+        folder = Path(location)
+        if location != DEFAULT_STORE or folder.exists() or not DEFAULT_CORPUS.is_dir():
+            raise
+        echo(f"building the index in {location} from {DEFAULT_CORPUS}/ (first use)…", err=True)
+        update, close = _progress()
+        try:
+            store, report = sync(DEFAULT_CORPUS, location, model or DEFAULT_MODEL,
+                                 progress=update)  # fmt: skip
+        finally:
+            close()
         _report_lines(report)
-    return index
+    check_model(store, model)
+    return store
 
 
-def make_searcher(index: Any) -> Any:
-    from .search.rank import Searcher
+def make_searcher(store: Any) -> Any:
+    from .search import Searcher
     from .store.embed import Embedder
 
-    return Searcher(index, Embedder(index.manifest.model))
+    return Searcher(store, Embedder(store.config.model))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -111,55 +123,87 @@ def main() -> None:
     """Find what Dutch ministers answered to parliamentary questions, with exact citations."""
 
 
-index_option = click.option("--index", "index_dir", type=click.Path(path_type=Path),
-                            default=DEFAULT_INDEX, show_default=True,
-                            help="Folder of the search index.")  # fmt: skip
+store_option = click.option(
+    "--store", "--index", "location", default=DEFAULT_STORE, show_default=True,
+    help="The index: a folder (embedded) or a postgresql:// URL (shared). "
+         "Also ASSISTANT_STORE.")  # fmt: skip
 
 
 @main.command("index")
 @click.option("--corpus", type=click.Path(path_type=Path), default=DEFAULT_CORPUS,
               show_default=True, help="Folder with the letters (.txt, .pdf, .docx).")
-@index_option
+@store_option
 @click.option("--model", default=DEFAULT_MODEL, show_default=True,
               help="Embedding model: the default, or a sentence-transformers name or path.")
-@click.option("--force", is_flag=True, help="Re-embed everything.")
+@click.option("--force", is_flag=True, help="Embed every corpus letter again.")
+@click.option("--device", default=None,
+              help="sentence-transformers models: cpu, cuda, cuda:1, mps (default: CUDA when "
+                   "available).")  # fmt: skip
+@click.option("--batch-size", default=16, show_default=True, type=click.IntRange(1, 4096),
+              help="Texts embedded per batch (larger on a GPU).")
 @handle_errors
-def index_cmd(corpus: Path, index_dir: Path, model: str, force: bool) -> None:
-    """Parse the corpus and build (or update) the search index."""
-    from .store import build
+def index_cmd(corpus: Path, location: str, model: str, force: bool, device: str | None,
+              batch_size: int) -> None:  # fmt: skip
+    """Parse the corpus folder and bring the index in step with it (only what changed)."""
+    from .store.build import sync
+    from .store.embed import Embedder
 
     update, close = _progress()
     try:
-        index, report = build.sync(corpus, index_dir, model, force=force, progress=update)
+        embedder = Embedder(model, batch_size=batch_size, device=device) \
+            if device or batch_size != 16 else None  # fmt: skip
+        store, report = sync(corpus, location, model, embedder=embedder, force=force,
+                             progress=update)  # fmt: skip
     finally:
         close()
     _report_lines(report)
-    state = "unchanged, reused" if report.reused else f"embedded {report.embedded_documents} new"
-    click.echo(f"indexed {report.documents} documents, {report.passages} passages "
-               f"in {report.seconds:.1f} s ({state}; model {index.manifest.model}) → {index_dir}")
+    if report.reused:
+        state = "unchanged"
+    else:
+        state = f"embedded {report.embedded_documents} letters, removed {report.removed}"
+    echo(f"indexed {report.documents} documents, {report.passages} passages in "
+         f"{report.seconds:.1f} s ({state}; model {store.config.model}) → {location}")
+    store.close()
 
 
 @main.command()
 @click.argument("question", nargs=-1)
-@index_option
+@store_option
 @click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50),
               help="Number of passages.")
+@click.option("--after", "previous", multiple=True,
+              help="An earlier question of the conversation (repeat, oldest first): QUESTION "
+                   "is read as a follow-up to them, exactly as the chat does.")  # fmt: skip
 @click.option("--model", default=None, help="Check the index was built with this model.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @handle_errors
-def ask(question: tuple[str, ...], index_dir: Path, k: int, model: str | None,
-        as_json: bool) -> None:  # fmt: skip
-    """Answer QUESTION with cited passages."""
-    from .cite import result_dict, result_text
-    from .search.rank import clean_question
+def ask(question: tuple[str, ...], location: str, k: int, previous: tuple[str, ...],
+        model: str | None, as_json: bool) -> None:  # fmt: skip
+    """Answer QUESTION with cited passages, best first.
 
-    clean_question(" ".join(question))  # fail fast, before loading anything
-    searcher = make_searcher(open_index(index_dir, model=model))
-    result = searcher.search(" ".join(question), k=k)
+    Passages that an exact reference names (a kenmerk and question number, an article)
+    come first; the others follow by relevance score.
+    """
+    from .cite import result_dict, result_text
+    from .search import clean_question
+
+    text, _ = clean_question(" ".join(question))  # fail fast, before loading anything
+    searched_as = text
+    if previous:
+        from .search.followup import resolve
+
+        searched_as = resolve(text, list(previous)).text
+    store = open_for_reading(location, model)
+    result = make_searcher(store).search(searched_as, k=k)
     if as_json:
-        click.echo(json.dumps(result_dict(result), ensure_ascii=False))
+        data = result_dict(result)
+        data["question"], data["searched_as"] = text, result.question
+        click.echo(json.dumps(data, ensure_ascii=False))
     else:
-        click.echo(result_text(result))
+        if searched_as != text:
+            echo(f"(follow-up, searched as: {result.question})")
+        echo(result_text(result))
+    store.close()
 
 
 @main.command()
@@ -190,107 +234,143 @@ def parse(file: Path, as_json: bool) -> None:
     from .store.build import KIND_NAMES
 
     note = "" if doc.kind == "answers" else "; not indexed as answers"
-    click.echo(f"{doc.source}: {KIND_NAMES.get(doc.kind, doc.kind)}{note}")
+    echo(f"{doc.source}: {KIND_NAMES.get(doc.kind, doc.kind)}{note}")
     for name, value in document_dict(doc).items():
-        click.echo(f"  {name}: {value}")
-    click.echo(f"  party: {doc.party}\n  ministry: {doc.ministry}\n  aanhangsel: {doc.aanhangsel}")
-    click.echo(f"  questions numbered: {len(letter.questions_numbered)}; "
-               f"passages: {len(letter.passages)}")
+        echo(f"  {name}: {value}")
+    echo(f"  party: {doc.party}\n  ministry: {doc.ministry}\n  aanhangsel: {doc.aanhangsel}")
+    echo(f"  questions numbered: {len(letter.questions_numbered)}; "
+         f"passages: {len(letter.passages)}")
     for p in letter.passages:
         first = p.answer_text.split("\n")[0]
-        click.echo(f"  [{p.passage_id}] p.{p.page} vragen {p.questions}: {first[:90]}")
+        echo(f"  [{p.passage_id}] p.{p.page} vragen {p.questions}: {first[:90]}")
 
 
 @main.command("eval")
 @click.argument("file", type=click.Path(path_type=Path))
-@index_option
+@store_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @handle_errors
-def eval_cmd(file: Path, index_dir: Path, as_json: bool) -> None:
-    """Score retrieval on a JSONL question set (hit@1, hit@3, MRR@10)."""
+def eval_cmd(file: Path, location: str, as_json: bool) -> None:
+    """Score retrieval on a question set: hit@1, hit@3, MRR@10, overall and per language.
+
+    FILE is JSON Lines, one question a line:
+    {"id": "d01", "lang": "en", "q": "Can Telegram be banned?", "rel": [["5236577", 13]]}
+    where each rel pair is a letter's kenmerk (ons/uw kenmerk or Aanhangsel id) and a
+    question number it answers; "id" and "lang" are optional.
+    """
     from .evaluate import evaluate, load_questions, report_text
 
     questions = load_questions(file)
-    report = evaluate(make_searcher(open_index(index_dir)), questions)
+    store = open_for_reading(location)
+    report = evaluate(make_searcher(store), questions)
     click.echo(json.dumps(report, ensure_ascii=False) if as_json else report_text(report))
+    store.close()
 
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@index_option
+@store_option
+@click.option("--replace", is_flag=True,
+              help="Replace an indexed letter that these files are a version of.")
 @handle_errors
-def add(files: tuple[Path, ...], index_dir: Path) -> None:
-    """Add letters to the index without re-embedding the others."""
-    from .store import build
+def add(files: tuple[Path, ...], location: str, replace: bool) -> None:
+    """Add letters (.txt, .pdf, .docx) to the index, each embedded once and kept with it.
 
-    open_index(index_dir)
-    index, report, added = build.add_files(list(files), index_dir)
-    _report_lines(report)
-    for doc_id in added:
-        doc = index.document(doc_id)
-        click.echo(f"added {doc.source} ({doc.kind}, {len(index.entries[doc_id].passages)} "
-                   f"passages, id {doc_id})")  # fmt: skip
-    if not added and not report.skipped:
-        click.echo("nothing new: these letters are indexed already")
-    if report.skipped and not added:
+    A file that is the same letter as an indexed one (same kenmerk, zaak or Aanhangsel) is
+    refused unless --replace is given; then the indexed version is removed.
+    """
+    from .store.build import add_files
+
+    store = open_for_reading(location)
+    outcomes = add_files(list(files), store, replace=replace)
+    store.close()
+    failed = False
+    for outcome in outcomes:
+        if outcome.status in ("conflict", "unreadable"):
+            failed = True
+            echo(f"error: {outcome.message}", err=True)
+        elif outcome.status == "not-answers":
+            echo(f"{outcome.message}; not indexed as answers")
+        else:
+            echo(outcome.message)
+    if failed:
         sys.exit(2)
 
 
 @main.command()
 @click.argument("refs", nargs=-1, required=True)
-@index_option
+@store_option
 @handle_errors
-def remove(refs: tuple[str, ...], index_dir: Path) -> None:
-    """Remove documents (by id, kenmerk, zaak, aanhangsel or file name) from the index."""
-    from .store.index import Index
+def remove(refs: tuple[str, ...], location: str) -> None:
+    """Remove documents, each named exactly: doc id (or its first 6+ characters), kenmerk,
+    zaak, Aanhangsel id or file name. Prints every document it removes."""
+    from .store import open_store
+    from .store.build import resolve_refs
 
-    index = Index.load(index_dir)
-    missing = [r for r in refs if not index.find_documents(r)]
-    if missing:
-        _fail(f"no indexed document matches {', '.join(missing)}; see: assistant list")
-    removed = index.remove(d for r in refs for d in index.find_documents(r))
-    index.save(index_dir)
-    click.echo(f"removed {len(removed)} document(s)")
+    store = open_store(location)
+    found = resolve_refs(store, list(refs))
+    ambiguous = {ref: rows for ref, rows in found.items() if len(rows) > 1 and
+                 not any(ref == r.document.doc_id for r in rows)}  # fmt: skip
+    if ambiguous:
+        ref, rows = next(iter(ambiguous.items()))
+        names = "; ".join(f"{r.document.doc_id} {r.document.source}" for r in rows)
+        _fail(f"{ref!r} names {len(rows)} documents ({names}); nothing was removed; name one "
+              "by its doc id")
+    targets = {r.document.doc_id: r for rows in found.values() for r in rows}
+    written = store.write(remove=list(targets))
+    store.close()
+    for doc_id in written.removed:
+        row = targets[doc_id]
+        echo(f"removed {doc_id} {row.document.source} ({row.document.key}, "
+             f"{row.passages} passages)")
 
 
 @main.command("list")
-@index_option
+@store_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--limit", default=None, type=click.IntRange(1), help="Newest N documents only.")
 @handle_errors
-def list_cmd(index_dir: Path, as_json: bool) -> None:
-    """List indexed documents with kind, ids and passage count."""
-    from .store.index import Index
+def list_cmd(location: str, as_json: bool, limit: int | None) -> None:
+    """List indexed documents, newest first: id, kind, passages, date, references, subject."""
+    from .store import open_store
 
-    index = Index.load(index_dir)
-    rows = [{"doc_id": e.document.doc_id, "kind": e.document.kind, "source": e.document.source,
-             "title": e.document.title, "date": e.document.date,
-             "ons_kenmerk": e.document.ons_kenmerk, "uw_kenmerk": e.document.uw_kenmerk,
-             "aanhangsel": e.document.aanhangsel, "passages": len(e.passages),
-             "origin": e.origin} for e in index.entries.values()]  # fmt: skip
+    store = open_store(location)
+    rows = [{"doc_id": r.document.doc_id, "kind": r.document.kind, "source": r.document.source,
+             "title": r.document.title, "date": r.document.date,
+             "ons_kenmerk": r.document.ons_kenmerk, "uw_kenmerk": r.document.uw_kenmerk,
+             "aanhangsel": r.document.aanhangsel, "passages": r.passages, "origin": r.origin}
+            for r in store.documents(limit=limit)]  # fmt: skip
+    store.close()
     if as_json:
         click.echo(json.dumps({"documents": rows}, ensure_ascii=False))
         return
+    echo(f"{'doc id':<12}  {'kind':<12} {'passages':>8}  {'date':<10}  {'origin':<8}  "
+         f"{'references':<30} subject")
     for r in rows:
         ids = " ".join(x for x in (r["ons_kenmerk"], r["uw_kenmerk"], r["aanhangsel"]) if x)
-        click.echo(f"{r['doc_id']}  {r['kind']:<12} {r['passages']:>3} passages  "
-                   f"{r['date'] or '-':<10}  {ids:<30} {r['title'][:70]}")
+        echo(f"{r['doc_id']:<12}  {r['kind']:<12} {r['passages']:>8}  {r['date'] or '-':<10}  "
+             f"{r['origin']:<8}  {ids:<30} {r['title'][:70]}")
+    echo(f"{len(rows)} documents")
 
 
 @main.command()
-@index_option
+@store_option
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind; only this computer can connect unless you change it.")
 @click.option("--port", default=7860, show_default=True, type=click.IntRange(0, 65535),
               help="Port (0: any free port).")
 @handle_errors
-def serve(index_dir: Path, host: str, port: int) -> None:
-    """Start the chat web app (chat, quick lookup, sources; API endpoint /search)."""
+def serve(location: str, host: str, port: int) -> None:
+    """Start the chat web app (chat, quick lookup, sources, upload; API endpoint /search).
+
+    It answers from letters other processes add or remove while it runs.
+    """
     from .web.chat import Serialized
 
-    searcher = Serialized(make_searcher(open_index(index_dir)))
+    searcher = Serialized(make_searcher(open_for_reading(location)))
     searcher.warm_up()  # loads the model while the web framework is imported
     if host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(f"warning: serving on {host}: other computers can reach this app", err=True)
+        echo(f"warning: serving on {host}: other computers can reach this app", err=True)
     from .web.app import launch
 
     try:

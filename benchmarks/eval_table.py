@@ -18,8 +18,8 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.evaluate import evaluate, load_questions  # noqa: E402
 from assistant.search import Searcher, Weights  # noqa: E402
+from assistant.store import open_store  # noqa: E402
 from assistant.store.embed import Embedder  # noqa: E402
-from assistant.store.index import Index  # noqa: E402
 
 QUESTIONS = ROOT / "benchmarks" / "questions"
 # "dev EN in Dutch": the 13 English dev questions translated by hand. Their scores are
@@ -51,7 +51,7 @@ def main(indexes: tuple[Path, ...]) -> None:
           "| MRR | not answerable |")  # fmt: skip
     print("|" + "---|" * 11)
     for folder in indexes:
-        searcher = Searcher(Index.load(folder), embedder)
+        searcher = Searcher(open_store(folder), embedder)
         for config, weights in CONFIGS.items():
             searcher.weights = weights
             for name, items in sets.items():

@@ -6,14 +6,15 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from assistant.search import Searcher
+from assistant.store import Store, open_store
 from assistant.store.build import sync
 from assistant.store.embed import Embedder
-from assistant.store.index import Index
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -55,18 +56,18 @@ def embedder() -> Embedder:
 def seed_index_dir(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
     """An index of the two seed letters (read-only for tests: copy it before changing)."""
     folder = tmp_path_factory.mktemp("seed-index") / "index"
-    sync(CORPUS, folder, embedder=embedder)
+    sync(CORPUS, folder, embedder=embedder)[0].close()
     return folder
 
 
 @pytest.fixture(scope="session")
-def seed_index(seed_index_dir: Path) -> Index:
-    return Index.load(seed_index_dir)
+def seed_store(seed_index_dir: Path) -> Store:
+    return open_store(seed_index_dir)
 
 
 @pytest.fixture(scope="session")
-def searcher(seed_index: Index, embedder: Embedder) -> Searcher:
-    return Searcher(seed_index, embedder)
+def searcher(seed_store: Store, embedder: Embedder) -> Searcher:
+    return Searcher(seed_store, embedder)
 
 
 @pytest.fixture(scope="session")
@@ -85,10 +86,58 @@ def full_index_dir(tmp_path_factory: pytest.TempPathFactory, full_corpus: Path,
                    embedder: Embedder) -> Path:  # fmt: skip
     """An index of the seeds + corpus-real (read-only for tests: copy it before changing)."""
     folder = tmp_path_factory.mktemp("full-index") / "index"
-    sync(full_corpus, folder, embedder=embedder)
+    sync(full_corpus, folder, embedder=embedder)[0].close()
     return folder
 
 
 @pytest.fixture(scope="session")
-def full_searcher(full_index_dir: Path, embedder: Embedder) -> Searcher:
-    return Searcher(Index.load(full_index_dir), embedder)
+def full_store(full_index_dir: Path) -> Store:
+    return open_store(full_index_dir)
+
+
+@pytest.fixture(scope="session")
+def full_searcher(full_store: Store, embedder: Embedder) -> Searcher:
+    return Searcher(full_store, embedder)
+
+
+# -- stores of every backend: the same tests run against each ------------------------------
+BACKENDS = ["sqlite"]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def new_store(backend: str, tmp_path: Path,
+              embedder: Embedder) -> Iterator[Callable[[], Store]]:  # fmt: skip
+    """Makes fresh, empty stores of the backend under test (closed after the test)."""
+    from assistant.store.base import StoreConfig
+    from assistant.store.units import UNITS_VERSION
+
+    made: list[Store] = []
+
+    def make() -> Store:
+        location = tmp_path / f"store-{len(made)}"
+        store = open_store(location, StoreConfig(embedder.name, embedder.dim, UNITS_VERSION))
+        made.append(store)
+        return store
+
+    yield make
+    for store in made:
+        store.close()
+
+
+@pytest.fixture
+def reopen() -> Iterator[Callable[[Store], Store]]:
+    """Opens a second handle on a store, as another process would."""
+    opened: list[Store] = []
+
+    def again(store: Store) -> Store:
+        opened.append(open_store(store.location))
+        return opened[-1]
+
+    yield again
+    for store in opened:
+        store.close()

@@ -5,32 +5,34 @@ from __future__ import annotations
 import pytest
 
 from assistant.documents import Document
+from assistant.ingest.references import cited_articles, document_keys
 from assistant.search import Filters, Searcher
-from assistant.search.lookup import cited_articles, parse_reference
+from assistant.search.lookup import parse_reference
 
 DOC_A = Document("a1", "Exposegroepen", "a.txt", ons_kenmerk="5236577", uw_kenmerk="2024Z02257")
 DOC_B = Document("b1", "Iets", "b.txt", aanhangsel="ah-tk-20242025-594")
+KEYS = {key: [doc.doc_id] for doc in (DOC_A, DOC_B) for key in document_keys(doc)}
 
 
 def test_parse_reference_letter_and_question_in_either_order() -> None:
     for query in ("vraag 13 van 5236577", "5236577 vraag 13", "Question 13 of 5236577"):
-        ref = parse_reference(query, [DOC_A, DOC_B])
+        ref = parse_reference(query, KEYS)
         assert ref.doc_ids == ["a1"] and ref.questions == [13], query
 
 
 def test_parse_reference_zaak_aanhangsel_and_short_aanhangsel() -> None:
-    assert parse_reference("2024z02257", [DOC_A, DOC_B]).doc_ids == ["a1"]
-    assert parse_reference("ah-tk-20242025-594", [DOC_A, DOC_B]).doc_ids == ["b1"]
-    assert parse_reference("AH 594", [DOC_A, DOC_B]).doc_ids == ["b1"]
-    assert not parse_reference("In 2024 waren er 21 incidenten", [DOC_A, DOC_B])
+    assert parse_reference("2024z02257", KEYS).doc_ids == ["a1"]
+    assert parse_reference("ah-tk-20242025-594", KEYS).doc_ids == ["b1"]
+    assert parse_reference("AH 594", KEYS).doc_ids == ["b1"]
+    assert not parse_reference("In 2024 waren er 21 incidenten", KEYS)
 
 
 def test_parse_reference_articles_normalised() -> None:
     for query in ("artikel 125p Sv", "art. 125p Sv", "Art 125P sv", "artikel 125p van het "
                   "Wetboek van Strafvordering"):  # fmt: skip
-        assert parse_reference(query, []).articles == [("125p", "sv")], query
-    assert parse_reference("article 16 of the DSA", []).articles == [("16", "dsa")]
-    assert parse_reference("vragen 12 en 13", []).questions == [12, 13]
+        assert parse_reference(query, {}).articles == [("125p", "sv")], query
+    assert parse_reference("article 16 of the DSA", {}).articles == [("16", "dsa")]
+    assert parse_reference("vragen 12 en 13", {}).questions == [12, 13]
 
 
 def test_cited_articles_in_letter_styles() -> None:
@@ -70,17 +72,23 @@ def test_lookup_of_a_letter_lists_its_passages_in_order(searcher: Searcher) -> N
 
 
 def test_lookup_respects_filters(searcher: Searcher) -> None:
-    other = next(d.doc_id for d in searcher.index.documents if d.ons_kenmerk == "5209583")
+    other = searcher.store.find_documents("5209583")[0].document.doc_id
     hits = searcher.search("artikel 125p Sv", k=3, filters=Filters(doc_ids=[other])).hits
     assert hits[0].passage.passage_id in {"5209583-q11", "5209583-q12+13", "5209583-q14"}
     assert all(h.document.doc_id == other for h in hits)
 
 
+def test_a_missing_question_of_a_named_letter_is_said(searcher: Searcher) -> None:
+    result = searcher.search("vraag 99 van 5236577", k=3)
+    assert result.missing == "the letter has no question 99 (it answers questions 1–17)"
+    assert all(h.how == "semantic" for h in result.hits)
+    assert searcher.search("vraag 13 van 5236577", k=1).missing is None
+
+
 def test_lookup_by_aanhangsel_among_all_letters(full_searcher: Searcher) -> None:
-    docs = [d for d in full_searcher.index.documents if d.aanhangsel == "ah-tk-20242025-594"]
-    if not docs or not full_searcher.index.entries[docs[0].doc_id].passages:
-        pytest.skip("the letter ah-tk-20242025-594 is not parsed into passages here")
-    passages = full_searcher.index.entries[docs[0].doc_id].passages
+    docs = full_searcher.store.find_documents("ah-tk-20242025-594")
+    assert len(docs) == 1 and docs[0].passages > 0
+    passages = full_searcher.store.letter(docs[0].document.doc_id)
     hits = full_searcher.search("ah-tk-20242025-594", k=len(passages)).hits
     assert [h.passage.passage_id for h in hits] == [p.passage_id for p in passages]
     hits = full_searcher.search("vraag 13 van 5236577", k=1).hits

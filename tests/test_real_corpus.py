@@ -11,14 +11,12 @@ import re
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from assistant.documents import ANSWERS, POSTPONEMENT, QUESTIONS
 from assistant.ingest.parse import ParsedLetter, parse_file
 from assistant.store.build import Report, parse_files, sync
 from assistant.store.embed import Embedder
-from assistant.store.index import Entry, Index
 from tests.conftest import CORPUS, CORPUS_REAL, SEED_A, SEED_B, needs_shared, real_files, run_cli
 
 pytestmark = needs_shared
@@ -184,12 +182,6 @@ def test_referring_answers_are_kept_and_linked(parsed: dict[str, ParsedLetter]) 
     beckerman = parsed["Antwoord_op_vragen_van_het_lid_Beckerman.pdf.txt"]
     q7 = next(p for p in beckerman.passages if p.questions == [7])
     assert q7.answer_text.startswith("Nee, zie antwoord 6") and q7.refers_to == [6]
-    # Index.referred finds the passage answering 6 and 7 (vectors play no part here).
-    index = Index("test", 4)
-    doc = letter.document
-    index.entries[doc.doc_id] = Entry(doc, letter.passages, [], np.zeros((0, 4), np.float32))
-    assert [p.questions for p in index.referred(q9)] == [[6, 7]]
-    assert index.referred(letter.passages[0]) == []
 
 
 def test_words_glued_or_broken_at_line_ends_are_mended(parsed: dict[str, ParsedLetter]) -> None:
@@ -234,20 +226,22 @@ def test_bad_files_are_reported_by_name_and_the_rest_indexed(
     (corpus / "boodschappen.txt").write_text("melk\nbrood\nkaas\n", encoding="utf-8")
     folder = tmp_path / "index"
     shutil.copytree(seed_index_dir, folder)  # the seeds' vectors are reused, not re-embedded
-    index, report = sync(corpus, folder, embedder=embedder)
+    store, report = sync(corpus, folder, embedder=embedder)
     assert sorted(line.split(":")[0] for line in report.skipped) == ["boodschappen.txt",
                                                                       "kapot.pdf"]  # fmt: skip
     assert any("cannot be read as .pdf" in line for line in report.skipped)
     assert len(report.not_answers) == 3
-    kinds = sorted(e.document.kind for e in index.entries.values())
+    kinds = sorted(row.document.kind for row in store.documents())
     assert kinds == [ANSWERS, ANSWERS, POSTPONEMENT, QUESTIONS, QUESTIONS]
-    assert index.manifest.passages == 37 and report.embedded_documents == 0
-    assert {p.questions[0] for p in index.passages} >= set(range(1, 18))
+    assert store.counts()[1] == 37 and report.embedded_documents == 0  # notices have no passages
+    passages = [p for row in store.documents() for p in store.letter(row.document.doc_id)]
+    assert {p.questions[0] for p in passages} >= set(range(1, 18))
+    store.close()
 
 
 def test_parse_files_reports_not_answers_by_kind() -> None:
     report = Report()
     letters = parse_files([POSTPONEMENTS[0], QUESTION_FILES[0], CORPUS / SEED_A.name], report)
-    assert [letter.document.kind for letter in letters] == [POSTPONEMENT, QUESTIONS, ANSWERS]
+    assert [letter.document.kind for _, letter in letters] == [POSTPONEMENT, QUESTIONS, ANSWERS]
     assert report.not_answers[0].startswith(f"{POSTPONEMENTS[0].name}: postponement")
     assert report.not_answers[1].startswith(f"{QUESTION_FILES[0].name}: questions")

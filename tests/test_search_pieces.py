@@ -7,15 +7,26 @@ from pathlib import Path
 
 from conftest import run_cli
 
-from assistant.search import Searcher
+from assistant.search import Filters, Searcher
+from assistant.store import Store
+from assistant.store.base import KINDS
+
+
+def _units(store: Store, kind: str = "passage") -> dict[str, list[tuple[int, int]]]:
+    """Spans of every passage's units of one kind, by passage id (read from the store)."""
+    docs = [row.document.doc_id for row in store.documents()]
+    keys = store.doc_passages(docs, Filters())
+    rows = store.signal_rows(keys)
+    names = {key: p.passage_id for key, (p, _) in store.hits(keys).items()}
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for owner, k, start, end in zip(rows.owner, rows.kind, rows.start, rows.end):
+        if KINDS[k] == kind:
+            spans.setdefault(names[rows.keys[owner]], []).append((int(start), int(end)))
+    return spans
 
 
 def _split_passages(searcher: Searcher) -> dict[str, list[tuple[int, int]]]:
-    pieces: dict[str, list[tuple[int, int]]] = {}
-    for entry in searcher.index.entries.values():
-        for unit in entry.units:
-            if unit.kind == "passage":
-                pieces.setdefault(unit.passage_id, []).append((unit.start, unit.end))
+    pieces = _units(searcher.store)
     return {pid: spans for pid, spans in pieces.items() if len(spans) > 1}
 
 
@@ -29,8 +40,8 @@ def test_long_seed_answer_is_split_and_the_matching_piece_marked(searcher: Searc
     assert (start, end) in split["5236577-q12"]
     assert "ATKM" in hit.passage.answer_text[start:end]
     assert start > 0  # the later piece, not the whole answer
-    assert len({(u.start, u.end) for u in searcher.index.entries[hit.document.doc_id].units
-                if u.passage_id == "5236577-q12"}) > 2  # fmt: skip
+    windows = _units(searcher.store, "window")["5236577-q12"]
+    assert len(set(windows) | set(split["5236577-q12"])) > 2
 
 
 def test_long_real_answer_pieces_all_cite_one_passage(full_searcher: Searcher) -> None:
@@ -38,7 +49,9 @@ def test_long_real_answer_pieces_all_cite_one_passage(full_searcher: Searcher) -
     real = [pid for pid in split if not pid.startswith(("5236577", "5209583"))]
     assert real, "corpus-real should hold answers longer than the model's window"
     pid = max(real, key=lambda p: len(split[p]))
-    passage = full_searcher.index.passage(pid)
+    found = full_searcher.store.passage_by_id(pid)
+    assert found is not None
+    passage = found[0]
     spans = sorted(split[pid])
     assert spans[0][0] == 0 and spans[-1][1] == len(passage.answer_text.rstrip())
     # each piece overlaps the next one: nothing of the answer is left out

@@ -41,7 +41,7 @@ def test_ranking_among_all_letters(full_searcher: Searcher, path: Any) -> None:
 
 
 def test_filters_and_k_still_apply(searcher: Searcher) -> None:
-    other = next(d.doc_id for d in searcher.index.documents if d.ons_kenmerk == "5209583")
+    other = searcher.store.find_documents("5209583")[0].document.doc_id
     result = searcher.search("Kan Telegram verboden worden?", k=4, filters=Filters([other]))
     assert len(result.hits) == 4
     assert all(h.document.doc_id == other for h in result.hits)
@@ -59,7 +59,9 @@ def test_dutch_and_english_question_find_the_same_passage(searcher: Searcher) ->
 def test_the_closing_how_to_answer_question_gives_way_to_content(searcher: Searcher) -> None:
     # Seed A's q17 "Kunt u deze vragen apart van elkaar beantwoorden?" — "Ja." — topped
     # one-word queries: short, and all of it the letter's subject.
-    flagged = [p.passage_id for p in searcher.index.passages if is_procedural(p)]
+    passages = [p for row in searcher.store.documents() for p in
+                searcher.store.letter(row.document.doc_id)]  # fmt: skip
+    flagged = [p.passage_id for p in passages if is_procedural(p)]
     assert flagged == ["5236577-q17"]
     top = searcher.search("doxing", k=3).hits
     assert top[0].passage.passage_id != "5236577-q17"

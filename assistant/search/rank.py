@@ -1,34 +1,50 @@
-"""Answering a question from the index: ranked, cited hits.
+"""Answering a question from a store: ranked, cited hits.
 
-`Searcher.search` first resolves exact references ("vraag 13 van 5236577", "artikel
-125p Sv"); those passages rank first. Every passage is then scored by fusing, after
-per-query standardisation (z-scores across the passages):
+Each signal proposes candidates, with the search's filters applied inside it: the
+passages owning the best-matching embedded units (FAISS / pgvector), the best BM25
+passages (FTS5 / PostgreSQL), and the passages a reference names exactly ("vraag 13 van
+5236577", "artikel 125p Sv"; these rank first). Only candidates are scored, from their own
+unit vectors and tokens:
   - the best "passage" unit (subject + question + answer, or a piece of a long answer),
   - the "answer" unit (the answer alone), at half weight,
   - the best "window" unit (two answer sentences with the same context),
   - BM25 with a Dutch stemmer, weighted by the question's language,
-minus a fixed demotion for the closing "Kunt u deze vragen … beantwoorden?" passage.
-Weights were chosen on development questions (benchmarks/eval_table.py). Whether the
-documents answer the question at all is judged by `answerable.judge`.
+each standardised (z-score) over a pool of the candidates plus a fixed pseudo-random
+sample of POOL_SAMPLE passages, minus a fixed demotion for the closing "Kunt u deze vragen
+… beantwoorden?" passage. Below POOL_SAMPLE passages the pool is the whole index, so the
+ranking is the one an exhaustive search would give; above it the sample stands for the
+index (a sparse signal such as a rare name then weighs as in an index of a few thousand
+passages, not ever more as the archive grows). Weights were chosen on development
+questions (benchmarks/eval_table.py). Whether the documents answer the question at all is
+judged by `answerable.judge`.
 """
 
 from __future__ import annotations
 
-import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..documents import Hit, Passage
+from ..documents import Hit
+from ..store.base import KINDS, Filters, SignalRows, Store
 from ..store.embed import Embedder
-from ..store.index import Index
+from ..store.lexical import LexStats, bm25, query_terms, rare_terms
+from ..store.records import is_procedural
 from .answerable import judge
 from .highlight import highlight_spans
 from .language import detect_language
-from .lexical import Lexical
-from .lookup import Lookup
+from .lookup import Reference, article_matches, read_reference
+
+__all__ = ["Filters", "QuestionError", "Result", "Searcher", "Weights", "clean_question",
+           "is_procedural"]
 
 MAX_QUESTION_CHARS = 2000  # longer input is cut: the model reads 512 tokens at most
+POOL_SAMPLE = 2048  # passages standing for the index when z-scoring (all of a small index)
+VECTOR_UNITS = 400  # best units asked of the vector index
+LEXICAL_PASSAGES = 400  # best BM25 passages asked of the lexical index
+RARE_SHARE = 0.05  # lexical candidates come from terms in at most 5% of passages
+_PASSAGE, _ANSWER, _WINDOW = (KINDS.index(k) for k in ("passage", "answer", "window"))
 
 
 @dataclass
@@ -47,28 +63,13 @@ class QuestionError(ValueError):
 
 
 @dataclass
-class Filters:
-    """Restrict a search to some documents and/or a date range (ISO dates, inclusive)."""
-
-    doc_ids: list[str] | None = None
-    date_from: str | None = None
-    date_to: str | None = None
-
-    def allows(self, hit: Hit) -> bool:
-        doc = hit.document
-        if self.doc_ids and doc.doc_id not in self.doc_ids:
-            return False
-        if self.date_from and (not doc.date or doc.date < self.date_from):
-            return False
-        return not (self.date_to and (not doc.date or doc.date > self.date_to))
-
-
-@dataclass
 class Result:
     question: str
     hits: list[Hit]
     answerable: bool = True
     notes: list[str] = field(default_factory=list)  # e.g. "question was shortened"
+    # A reference the query names that the index lacks, e.g. "5236577 has no question 99".
+    missing: str | None = None
 
 
 def clean_question(question: str) -> tuple[str, list[str]]:
@@ -84,142 +85,154 @@ def clean_question(question: str) -> tuple[str, list[str]]:
     return text, notes
 
 
-# The closing question of most letters asks how the questions will be answered, and its
-# answer ("Ja.") says nothing. Short and all context, such a passage otherwise tops
-# one-word queries ("doxing") and questions the letters do not answer.
-_PROCEDURAL = re.compile(r"\b(?:deze|de|alle|(?:de )?bovenstaande(?: \w+)?) vragen\b.{0,80}?"
-                         r"\b(?:beantwoorden|toesturen|sturen|apart|afzonderlijk|één voor één)",
-                         re.I)  # fmt: skip
-
-
-def is_procedural(passage: Passage) -> bool:
-    """True for a passage that only asks how the questions will be answered."""
-    return len(passage.question_text) < 300 and bool(_PROCEDURAL.search(passage.question_text))
-
-
-def _z(x: np.ndarray) -> np.ndarray:
-    std = float(x.std())
-    return (x - x.mean()) / std if std > 1e-9 else np.zeros_like(x)
-
-
-class _Tables:
-    """Everything derived once from an index's contents: unit matrix, BM25, look-up."""
-
-    def __init__(self, index: Index) -> None:
-        self.passages: list[Passage] = index.passages
-        self.pos = {p.passage_id: i for i, p in enumerate(self.passages)}
-        units, self.matrix = index.unit_matrix()
-        self.units = units
-        self.owner = np.array([self.pos[u.passage_id] for u in units], dtype=np.int64)
-        kinds = np.array([u.kind for u in units], dtype=object)
-        self.is_window = kinds == "window"
-        self.is_answer = kinds == "answer"
-        self.is_passage = ~(self.is_window | self.is_answer)
-        self.procedural = np.array([is_procedural(p) for p in self.passages], dtype=bool)
-        self.lexical = Lexical(self.passages, {d.doc_id: d for d in index.documents})
-        self.lookup = Lookup(self.passages, index.documents)
-
-
 @dataclass
-class Scores:
-    """Per-passage scores for one question (arrays aligned with the index's passages)."""
+class Signals:
+    """Per-passage signal values for one question (aligned with SignalRows.keys)."""
 
-    vector: np.ndarray  # the question's embedding
-    unit: np.ndarray  # cosine per unit
+    unit: np.ndarray  # cosine per unit row
     passage: np.ndarray  # best "passage" unit
     answer: np.ndarray  # the "answer" unit (the passage score when it has none)
     window: np.ndarray  # best window unit (the passage score when it has none)
-    best_unit: np.ndarray  # row of the best "passage" unit
+    best_unit: np.ndarray  # row of the best "passage" unit, -1 if none
     lexical: np.ndarray
-    fused: np.ndarray
+
+    def stacked(self) -> np.ndarray:
+        return np.vstack([self.passage, self.answer, self.window, self.lexical])
+
+
+def signals(rows: SignalRows, vector: np.ndarray, terms: list[str], stats: LexStats,
+            counts: list[Counter[str]] | None = None) -> Signals:  # fmt: skip
+    """Dense and lexical signals of the passages in rows."""
+    n = len(rows.keys)
+    unit = rows.vectors @ vector if len(rows.vectors) else np.zeros(0, dtype=np.float32)
+
+    def best(kind: int, fallback: np.ndarray | None = None) -> np.ndarray:
+        mask = rows.kind == kind
+        out = np.full(n, -2.0, dtype=np.float32)
+        np.maximum.at(out, rows.owner[mask], unit[mask])
+        return out if fallback is None else np.where(out < -1.5, fallback, out)
+
+    passage = best(_PASSAGE)
+    best_unit = np.full(n, -1, dtype=np.int64)
+    at = np.flatnonzero(rows.kind == _PASSAGE)
+    order = at[np.argsort(unit[at], kind="stable")]  # ascending: the best is written last
+    best_unit[rows.owner[order]] = order
+    counts = counts if counts is not None else [Counter(s.split()) for s in rows.stems]
+    lexical = np.array([bm25(terms, c, int(t), stats) for c, t in zip(counts, rows.n_tokens)],
+                       dtype=np.float32)  # fmt: skip
+    return Signals(unit, passage, best(_ANSWER, passage), best(_WINDOW, passage), best_unit,
+                   lexical)  # fmt: skip
 
 
 class Searcher:
-    """Search one index with one embedding model."""
+    """Search one store with one embedding model."""
 
-    def __init__(self, index: Index, embedder: Embedder, weights: Weights | None = None) -> None:
-        self.index = index
+    def __init__(self, store: Store, embedder: Embedder, weights: Weights | None = None) -> None:
+        self.store = store
         self.embedder = embedder
         self.weights = weights or Weights()
-        self._tables: _Tables | None = None
-        self._signature: tuple = ()
+        self._sample: tuple[int, SignalRows, list[Counter[str]]] | None = None
 
-    def tables(self) -> _Tables:
-        """Derived tables, rebuilt only when the index's documents change."""
-        signature = (tuple(self.index.entries), self.index.manifest.passages)
-        if self._tables is None or signature != self._signature:
-            self._tables, self._signature = _Tables(self.index), signature
-        return self._tables
-
-    def scores(self, text: str, lang: str) -> Scores:
-        t = self.tables()
-        n = len(t.passages)
-        vector = self.embedder.queries([text])[0]
-        unit = t.matrix @ vector
-
-        def best(mask: np.ndarray, fallback: np.ndarray | None = None) -> np.ndarray:
-            out = np.full(n, -2.0, dtype=np.float32)
-            np.maximum.at(out, t.owner[mask], unit[mask])
-            return out if fallback is None else np.where(out < -1.5, fallback, out)
-
-        passage = best(t.is_passage)
-        answer = best(t.is_answer, passage)
-        window = best(t.is_window, passage)
-        # Row of each passage's best "passage" unit: the piece of a long answer to mark.
-        best_unit = np.full(n, -1, dtype=np.int64)
-        rows = np.flatnonzero(t.is_passage)
-        order = rows[np.argsort(unit[rows], kind="stable")]  # ascending: best written last
-        best_unit[t.owner[order]] = order
-        lexical = t.lexical.scores(text)
-        w = self.weights
-        fused = _z(passage) + w.answer * _z(answer) + w.window * _z(window)
-        weight = w.lexical_nl if lang == "nl" else w.lexical_en
-        if weight and lexical.any():
-            fused = fused + weight * _z(lexical)
-        fused = fused - w.procedural * t.procedural
-        return Scores(vector, unit, passage, answer, window, best_unit, lexical, fused)
+    def sample_rows(self) -> tuple[SignalRows, list[Counter[str]]]:
+        """The pool sample's rows and token counts, read again only after a change."""
+        gen = self.store.generation()
+        if self._sample is None or self._sample[0] != gen:
+            rows = self.store.signal_rows(self.store.sample(POOL_SAMPLE))
+            self._sample = (gen, rows, [Counter(s.split()) for s in rows.stems])
+        return self._sample[1], self._sample[2]
 
     def search(self, question: str, k: int = 5, filters: Filters | None = None) -> Result:
         text, notes = clean_question(question)
         filters = filters or Filters()
-        t = self.tables()
-        if not t.passages:
+        self.store.refresh()  # letters another process added or removed
+        if not self.store.counts()[1]:
             return Result(text, [], False, notes)
         lang = detect_language(text)
-        s = self.scores(text, lang)
-        ref, named = t.lookup.resolve(text)
-        named_pos = [t.pos[p.passage_id] for p in named]
+        vector = self.embedder.queries([text])[0]
+        terms = query_terms(text)
+        stats = self.store.lexical_stats(terms)
+        ref = read_reference(text, self.store)
+        named = self.store.doc_passages(ref.doc_ids, filters) if ref.doc_ids else []
+        cited = article_matches(self.store, ref, filters) if ref.articles else []
+        vec = [key for key, _ in self.store.vector_candidates(vector, VECTOR_UNITS, filters)]
+        lex = self.store.lexical_candidates(rare_terms(terms, stats, RARE_SHARE),
+                                            LEXICAL_PASSAGES, filters)  # fmt: skip
+        keys = list(dict.fromkeys(named + cited + vec + lex))
+        rows = self.store.signal_rows(keys)
+        cand = signals(rows, vector, terms, stats)
+        fused = self._fused(cand, rows, lang, vector, terms, stats)
+        lookup, missing = self._named(ref, rows, named, cited, fused)
+        pos = {key: i for i, key in enumerate(rows.keys)}
+        order = [pos[key] for key in lookup if key in pos]
+        chosen = set(order)
+        order += [int(i) for i in np.argsort(-fused, kind="stable") if int(i) not in chosen]
+        hits = self._hits(order[:k], rows, cand, set(lookup))
+        best = np.maximum(cand.passage, cand.window)
+        answerable = bool(lookup) or (best.size > 0 and judge(float(best.max()), vector,
+                                                              self.embedder))  # fmt: skip
+        return Result(text, hits, answerable, notes, missing)
+
+    def _fused(self, cand: Signals, rows: SignalRows, lang: str, vector: np.ndarray,
+               terms: list[str], stats: LexStats) -> np.ndarray:  # fmt: skip
+        """Fused score per candidate, standardised over candidates + the pool sample."""
+        sample_rows, counts = self.sample_rows()
+        seen = set(rows.keys)
+        extra = [i for i, key in enumerate(sample_rows.keys) if key not in seen]
+        sample = signals(sample_rows, vector, terms, stats, counts).stacked()[:, extra]
+        pool = np.hstack([cand.stacked(), sample])
+        mean = pool.mean(axis=1, keepdims=True)
+        std = pool.std(axis=1, keepdims=True)
+        z = np.where(std > 1e-9, (cand.stacked() - mean) / np.where(std > 1e-9, std, 1), 0.0)
+        w = self.weights
+        fused = z[0] + w.answer * z[1] + w.window * z[2]
+        weight = w.lexical_nl if lang == "nl" else w.lexical_en
+        if weight and pool[3].any():
+            fused = fused + weight * z[3]
+        return fused - w.procedural * rows.procedural
+
+    def _named(self, ref: Reference, rows: SignalRows, named: list[int], cited: list[int],
+               fused: np.ndarray) -> tuple[list[int], str | None]:  # fmt: skip
+        """Passage keys the query names exactly, in the order shown, and what it names that
+        the index lacks."""
+        if not ref:
+            return [], None
+        pos = {key: i for i, key in enumerate(rows.keys)}
+        found = named if ref.doc_ids else cited if ref.articles else list(rows.keys)
+        if ref.questions:
+            wanted = set(ref.questions)
+            found = [k for k in found if k in pos and wanted & set(rows.questions[pos[k]])]
+        if ref.articles and ref.doc_ids:
+            found = [k for k in found if k in set(cited)]
         if not ref.doc_ids:  # a letter's passages stay in letter order; others by relevance
-            named_pos.sort(key=lambda i: -s.fused[i])
-        lookup = set(named_pos)
-        ranked = named_pos + [int(i) for i in np.argsort(-s.fused, kind="stable")
-                              if int(i) not in lookup]  # fmt: skip
-        hits: list[Hit] = []
-        for i in ranked:
-            hit = self._hit(i, s, t, lookup=i in lookup)
-            if filters.allows(hit):
-                hits.append(hit)
-            if len(hits) >= k:
-                break
+            found = sorted(found, key=lambda key: -fused[pos[key]])
+        missing = None
+        if ref.doc_ids and ref.questions and not found:
+            numbers = sorted({n for k in named if k in pos for n in rows.questions[pos[k]]})
+            asked = ", ".join(str(n) for n in ref.questions)
+            missing = (f"the letter has no question {asked}" +
+                       (f" (it answers questions {numbers[0]}–{numbers[-1]})" if numbers else ""))
+        return found, missing
+
+    def _hits(self, order: list[int], rows: SignalRows, s: Signals,
+              lookup: set[int]) -> list[Hit]:  # fmt: skip
+        texts = self.store.hits([rows.keys[i] for i in order])
+        hits = []
+        for rank, i in enumerate(order, 1):
+            key = rows.keys[i]
+            if key not in texts:
+                continue  # removed by another process a moment ago
+            passage, document = texts[key]
+            unit = int(s.best_unit[i])
+            piece = (int(rows.start[unit]), int(rows.end[unit])) if unit >= 0 else \
+                (0, len(passage.answer_text))  # fmt: skip
+            at = np.flatnonzero((rows.owner == i) & (rows.kind == _WINDOW))
+            windows = [(int(rows.start[r]), int(rows.end[r]), float(s.unit[r])) for r in at]
+            score = float(max(s.passage[i], s.window[i]))  # cosine: comparable across questions
+            hit = Hit(passage, document, score, rank=rank,
+                      how="lookup" if key in lookup else "semantic", piece=piece)  # fmt: skip
+            hit.highlights = highlight_spans(passage.answer_text, windows)
+            hit.see_also = self.store.referred(key, passage)
+            hits.append(hit)
         for rank, hit in enumerate(hits, 1):
             hit.rank = rank
-        best = np.maximum(s.passage, s.window)
-        if filters != Filters():  # judge only what the user searches in
-            docs = {d.doc_id: d for d in self.index.documents}
-            best = best[[filters.allows(Hit(p, docs[p.doc_id], 0.0)) for p in t.passages]]
-        answerable = bool(named) or (best.size > 0 and judge(float(best.max()), s.vector,
-                                                             self.embedder))  # fmt: skip
-        return Result(text, hits, answerable, notes)
-
-    def _hit(self, i: int, s: Scores, t: _Tables, lookup: bool) -> Hit:
-        passage = t.passages[i]
-        unit = t.units[int(s.best_unit[i])] if s.best_unit[i] >= 0 else None
-        piece = (unit.start, unit.end) if unit else (0, len(passage.answer_text))
-        windows = [(t.units[r].start, t.units[r].end, float(s.unit[r]))
-                   for r in np.flatnonzero((t.owner == i) & t.is_window)]
-        score = float(max(s.passage[i], s.window[i]))  # cosine: comparable across questions
-        hit = Hit(passage, self.index.document(passage.doc_id), score,
-                  how="lookup" if lookup else "semantic", piece=piece)  # fmt: skip
-        hit.highlights = highlight_spans(passage.answer_text, windows)
-        hit.see_also = self.index.referred(passage)
-        return hit
+        return hits

@@ -1,8 +1,10 @@
-"""Keeping an index in step with a corpus folder: parse, embed what is new, save.
+"""Keeping a store in step with a corpus folder, and adding or removing letters.
 
-`sync` is what `assistant index` and every command that needs an index call: it reuses
-the saved index when the corpus and model are unchanged, embeds only new or changed
-documents otherwise, and reports every file it could not index by name.
+`sync` is what `assistant index` runs: it compares the corpus folder with the store and
+changes only the letters involved (new, changed or vanished files), each letter in one
+transaction. Letters the user added or imported are never removed by a sync, and a corpus
+file that is the same letter as one the user added is left out. `add_files` and `remove`
+are `assistant add` and `assistant remove`.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..documents import ANSWERS, POSTPONEMENT, QUESTIONS, ParsedLetter
-from ..ingest.corpus import CorpusError, fingerprint, iter_sources, list_files
+from ..ingest.corpus import CorpusError, file_hash, iter_sources, list_files
 from ..ingest.parse import ParseError, parse_pages
+from . import open_store
+from .base import ADDED, CORPUS, ConflictError, DocumentRow, Store, StoreConfig, StoreError
 from .embed import DEFAULT_MODEL, Embedder
-from .index import Index, IndexFolderError
+from .records import letter_record
 from .units import UNITS_VERSION
 
 KIND_NAMES = {
@@ -24,20 +28,23 @@ KIND_NAMES = {
     QUESTIONS: "questions (the questions only, no answers yet)",
     POSTPONEMENT: "postponement (notice that the answer is postponed)",
 }
+Progress = Callable[[int, int], None]
 
 
 @dataclass
 class Report:
     documents: int = 0
     passages: int = 0
-    embedded_documents: int = 0  # documents that needed new vectors this time
-    reused: bool = False  # the saved index was used as it was
+    embedded_documents: int = 0  # letters with passages embedded this time
+    removed: int = 0  # letters removed because their file left the corpus
+    reused: bool = False  # nothing changed
     seconds: float = 0.0
     skipped: list[str] = field(default_factory=list)  # "file: reason" lines
     not_answers: list[str] = field(default_factory=list)  # "file: kind" lines
+    kept: list[str] = field(default_factory=list)  # corpus files superseded by added letters
 
 
-def parse_files(files: list[Path], report: Report) -> list[ParsedLetter]:
+def parse_files(files: list[Path], report: Report) -> list[tuple[Path, ParsedLetter]]:
     """Parse files; each one that fails is reported by name and the rest go on."""
     letters = []
     for source in iter_sources(files):
@@ -55,89 +62,186 @@ def parse_files(files: list[Path], report: Report) -> list[ParsedLetter]:
             continue
         if letter.document.kind != ANSWERS:
             report.not_answers.append(f"{source.path.name}: {KIND_NAMES[letter.document.kind]}")
-        letters.append(letter)
+        letters.append((source.path, letter))
     return letters
 
 
-def sync(corpus: Path, folder: Path, model: str = DEFAULT_MODEL, *,
-         embedder: Embedder | None = None, force: bool = False,
-         progress: Callable[[int, int], None] | None = None) -> tuple[Index, Report]:  # fmt: skip
-    """Bring the index in `folder` in step with `corpus`, saving it when it changed.
+def open_or_create(location: str | Path, model: str,
+                   embedder: Embedder | None = None) -> tuple[Store, Embedder | None]:  # fmt: skip
+    """The store at location, created empty (with the model's dimension) when missing."""
+    try:
+        return open_store(location), embedder
+    except StoreError:
+        if _exists(location):
+            raise  # damaged or of another format: reported, never silently replaced
+    embedder = embedder or Embedder(model)
+    return open_store(location, StoreConfig(model, embedder.dim, UNITS_VERSION)), embedder
 
-    progress(done, total) is called with passage counts while embedding.
-    Raises CorpusError when the corpus is missing or holds no letter to index.
+
+def _exists(location: str | Path) -> bool:
+    path = Path(str(location))
+    return "://" in str(location) or (path.exists() and (not path.is_dir() or any(path.iterdir())))
+
+
+def check_model(store: Store, model: str | None) -> None:
+    if model and model != store.config.model:
+        raise StoreError(f"the index in {store.location} was built with model "
+                         f"{store.config.model!r}, not {model!r}; build a new index for that "
+                         f"model with: assistant index --model {model} --index NEW_FOLDER")
+
+
+def sync(corpus: Path, location: str | Path, model: str = DEFAULT_MODEL, *,
+         embedder: Embedder | None = None, force: bool = False,
+         progress: Progress | None = None) -> tuple[Store, Report]:  # fmt: skip
+    """Bring the store at `location` in step with the corpus folder.
+
+    force re-embeds every corpus letter. Raises CorpusError when the corpus is missing or
+    holds no letter to index, StoreError when the store cannot be used.
     """
     started = time.perf_counter()
     report = Report()
     files = list_files(corpus)
     if not files:
         raise CorpusError(f"no .txt, .pdf or .docx letters in {corpus}; add some and retry")
-    corpus_print = fingerprint(files, corpus)
-    old: Index | None = None
+    store, embedder = open_or_create(location, model, embedder)
     try:
-        old = Index.load(folder)
-    except IndexFolderError:
-        old = None
-    if old and not force and old.manifest.model == model and \
-            old.manifest.units_version == UNITS_VERSION and \
-            old.manifest.corpus_fingerprint == corpus_print:  # fmt: skip
-        report.reused = True
-        report.documents, report.passages = old.manifest.documents, old.manifest.passages
-        report.seconds = time.perf_counter() - started
-        return old, report
-
-    letters = parse_files(files, report)
-    if not any(letter.document.kind == ANSWERS for letter in letters):
-        reasons = "; ".join(report.skipped) or "only question letters or notices"
-        raise CorpusError(f"no answer letter could be indexed from {corpus} ({reasons})")
-    embedder = embedder or Embedder(model)
-    index = Index(model, embedder.dim)
-    reusable = old is not None and old.manifest.model == model and \
-        old.manifest.units_version == UNITS_VERSION and not force  # fmt: skip
-    if reusable:
-        assert old is not None
-        wanted = {letter.document.doc_id for letter in letters}
-        for doc_id, entry in old.entries.items():  # vectors of unchanged letters carry over
-            if doc_id in wanted or entry.origin == "added":
-                index.entries[doc_id] = entry
-    total = sum(len(letter.passages) for letter in letters)
-    done = 0
-
-    def tick(n: int) -> None:
-        nonlocal done
-        done += n
-        if progress:
-            progress(done, total)
-
-    added = index.add(letters, embedder, progress=tick)
-    report.embedded_documents = _embedded(index, added)
-    index.manifest.corpus = str(corpus.resolve())
-    index.manifest.corpus_fingerprint = corpus_print
-    index.save(folder)
-    report.documents, report.passages = index.manifest.documents, index.manifest.passages
+        check_model(store, model)
+        root = corpus.resolve()
+        indexed = {row.path: row for row in store.documents(origin=CORPUS) if row.path}
+        todo = [f for f in files if force or _changed(f, root, indexed)]
+        paths = {_relative(f, root) for f in files}
+        gone = [row.document.doc_id for path, row in indexed.items() if path not in paths]
+        if gone:
+            report.removed = len(store.write(remove=gone, meta={"corpus": str(root)}).removed)
+        letters = parse_files(todo, report)
+        if not letters and not indexed and not store.counts()[0]:
+            reasons = "; ".join(report.skipped) or "only question letters or notices"
+            raise CorpusError(f"no answer letter could be indexed from {corpus} ({reasons})")
+        total = sum(len(letter.passages) for _, letter in letters)
+        done = 0
+        for path, letter in letters:
+            if _superseded(store, letter, report):
+                continue
+            embedder = embedder or Embedder(store.config.model)
+            stat = path.stat()
+            old = indexed.get(_relative(path, root))
+            rec = letter_record(letter, embedder, CORPUS, path=_relative(path, root),
+                                size=stat.st_size, mtime_ns=stat.st_mtime_ns)  # fmt: skip
+            remove = [old.document.doc_id] if old and old.document.doc_id != \
+                letter.document.doc_id else []  # fmt: skip
+            if force and old and not remove:  # same content, embedded again
+                remove = [old.document.doc_id]
+            written = store.write([rec], remove=remove, meta={"corpus": str(root)})
+            report.embedded_documents += bool(written.added and letter.passages)
+            done += len(letter.passages)
+            if progress:
+                progress(done, total)
+        report.reused = not letters and not gone
+        report.documents, report.passages, _ = store.counts()
+    except BaseException:
+        store.close()
+        raise
     report.seconds = time.perf_counter() - started
-    return index, report
+    return store, report
 
 
-def add_files(files: list[Path], folder: Path, embedder: Embedder | None = None
-              ) -> tuple[Index, Report, list[str]]:  # fmt: skip
-    """Add letters to a saved index without re-embedding the others."""
-    started = time.perf_counter()
-    index = Index.load(folder)
-    report = Report()
-    missing = [f for f in files if not f.is_file()]
-    report.skipped.extend(f"{f}: no such file" for f in missing)
-    letters = parse_files([f for f in files if f.is_file()], report)
-    embedder = embedder or Embedder(index.manifest.model)
-    added = index.add(letters, embedder, origin="added")
-    if added:
-        index.save(folder)
-    report.embedded_documents = _embedded(index, added)
-    report.documents, report.passages = index.manifest.documents, index.manifest.passages
-    report.seconds = time.perf_counter() - started
-    return index, report, added
+def _relative(path: Path, root: Path) -> str:
+    return path.resolve().relative_to(root).as_posix()
 
 
-def _embedded(index: Index, added: list[str]) -> int:
-    """Added documents that got vectors (question letters and notices have none)."""
-    return sum(1 for doc_id in added if len(index.entries[doc_id].units))
+def _changed(path: Path, root: Path, indexed: dict[str, DocumentRow]) -> bool:
+    """New or changed since it was indexed: size and time first, the content hash if needed."""
+    row = indexed.get(_relative(path, root))
+    if row is None:
+        return True
+    try:
+        stat = path.stat()
+    except OSError:
+        return True  # reported as unreadable when parsed
+    if (row.size, row.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+        return False
+    try:
+        return file_hash(path)[:12] != row.document.doc_id
+    except OSError:
+        return True
+
+
+def _superseded(store: Store, letter: ParsedLetter, report: Report) -> bool:
+    """A corpus file that is the same letter as one the user added or imported is kept out."""
+    for row in store.same_letters(letter.document):
+        if row.origin != CORPUS:
+            report.kept.append(f"{letter.document.source}: the index keeps "
+                               f"{row.document.source} ({row.origin}) for this letter")
+            return True
+    return False
+
+
+@dataclass
+class Outcome:
+    """What `add` did with one file."""
+
+    file: str
+    status: str  # added | replaced | unchanged | conflict | not-answers | unreadable
+    message: str
+    doc_id: str | None = None
+    passages: int = 0
+
+
+def add_files(files: list[Path], store: Store, embedder: Embedder | None = None,
+              replace: bool = False, origin: str = ADDED) -> list[Outcome]:  # fmt: skip
+    """Add letters (each in its own transaction); one Outcome per file, in order."""
+    outcomes: list[Outcome] = []
+    for path in files:
+        report = Report()
+        if not path.is_file():
+            outcomes.append(Outcome(str(path), "unreadable", f"{path}: no such file"))
+            continue
+        parsed = parse_files([path], report)
+        if not parsed:
+            outcomes.append(Outcome(path.name, "unreadable", report.skipped[0]))
+            continue
+        _, letter = parsed[0]
+        embedder = embedder or Embedder(store.config.model)
+        rec = letter_record(letter, embedder, origin, original=(path.name, path.read_bytes()),
+                            conflict="replace" if replace else "refuse")  # fmt: skip
+        try:
+            written = store.write([rec])
+        except ConflictError as exc:
+            old = exc.existing.document
+            outcomes.append(Outcome(path.name, "conflict", (
+                f"{path.name} is the same letter as the indexed {old.source} ({old.key}); "
+                f"nothing was changed. To replace it, run: assistant add --replace "
+                f"{path}"), old.doc_id))  # fmt: skip
+            continue
+        doc = letter.document
+        kind = KIND_NAMES[doc.kind].split(" (")[0]
+        if written.unchanged:
+            outcomes.append(Outcome(path.name, "unchanged", f"{path.name}: indexed already "
+                                    f"(id {doc.doc_id})", doc.doc_id))  # fmt: skip
+        elif written.replaced:
+            old_ids = ", ".join(old for old, _ in written.replaced)
+            outcomes.append(Outcome(path.name, "replaced", (
+                f"replaced {old_ids} by {path.name} ({kind}, {len(letter.passages)} passages, "
+                f"id {doc.doc_id})"), doc.doc_id, len(letter.passages)))  # fmt: skip
+        else:
+            status = "added" if doc.kind == ANSWERS else "not-answers"
+            outcomes.append(Outcome(path.name, status, (
+                f"added {path.name} ({kind}, {len(letter.passages)} passages, id {doc.doc_id})"
+            ), doc.doc_id, len(letter.passages)))  # fmt: skip
+    return outcomes
+
+
+def resolve_refs(store: Store, refs: list[str]) -> dict[str, list[DocumentRow]]:
+    """The documents each reference names; raises StoreError for an empty or unknown one."""
+    found: dict[str, list[DocumentRow]] = {}
+    for ref in refs:
+        if not ref.strip():
+            raise StoreError("an empty reference names no letter; nothing was removed; give a "
+                             "kenmerk, zaak, Aanhangsel id, file name or doc id "
+                             "(see: assistant list)")  # fmt: skip
+        rows = store.find_documents(ref)
+        if not rows:
+            raise StoreError(f"no indexed document matches {ref!r}; nothing was removed "
+                             "(see: assistant list)")
+        found[ref] = rows
+    return found

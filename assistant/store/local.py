@@ -1,0 +1,452 @@
+"""The embedded store: one folder with an SQLite database and FAISS vector snapshots.
+
+    embeddings/
+      config.json          format, model, dimension (written once, when created)
+      index.db             SQLite (WAL): documents, passages, units + vectors (float16),
+                           FTS5 lexical index, references, change counter
+      vectors-<gen>.faiss  the FAISS index as of change <gen> (derived; rebuilt if lost)
+      added/               the original files of letters a user added (kept for rebuilds)
+
+Every change is one SQLite transaction, so `kill -9` at any moment leaves the old state
+or the new one, and writers in several processes take turns (WAL, a busy timeout). The
+database is the truth: each unit row carries its vector and the change that wrote it, and
+a log records removed unit ids, so a reader loads the newest FAISS snapshot and applies
+the changes made after it (`refresh`). A new snapshot is written only when that backlog
+grows past SNAPSHOT_BACKLOG, never on every add.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..documents import Document, Passage
+from ..ingest.references import Article, document_keys, norm_id
+from . import local_schema as schema
+from .base import (
+    ConflictError,
+    DocumentRow,
+    Filters,
+    LetterRecord,
+    SignalRows,
+    Store,
+    StoreConfig,
+    StoreError,
+    Written,
+    day_number,
+    day_range,
+    unit_id,
+    unit_passage,
+)
+from .lexical import LexStats
+from .sql import (
+    DOC_SHOWN,
+    PASSAGE_SHOWN,
+    chunks,
+    doc_values,
+    document_row,
+    passage_row,
+    passage_values,
+    same_letter_sql,
+)
+from .vectors import IVF_MIN, TRAIN_MAX, VectorIndex
+
+SNAPSHOT_BACKLOG = 20_000  # units added or removed since the last snapshot before a new one
+EXACT_MAX = 30_000  # a filter selecting at most this many units is searched exactly
+BUSY_TIMEOUT_MS = 120_000  # a writer waits this long for another writer to finish
+
+
+class LocalStore(Store):
+    """SQLite + FAISS in one folder (see the module docstring)."""
+
+    def __init__(self, folder: Path, config: StoreConfig, db: sqlite3.Connection) -> None:
+        self.folder = folder
+        self.location = str(folder)
+        self.config = config
+        self._db = db
+        self._lock = threading.RLock()
+        self._vectors: VectorIndex | None = None
+        self._vectors_gen = -1  # the change the in-memory vectors reflect
+        self._gen = -1
+
+    # -- opening -------------------------------------------------------------------------
+    @classmethod
+    def open(cls, folder: Path) -> LocalStore:
+        folder = Path(folder)
+        config = schema.read_config(folder)
+        return cls(folder, config, schema.connect(folder, BUSY_TIMEOUT_MS))
+
+    @classmethod
+    def create(cls, folder: Path, config: StoreConfig) -> LocalStore:
+        folder = Path(folder)
+        schema.create(folder, config, BUSY_TIMEOUT_MS)
+        return cls.open(folder)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """One consistent view of the database (a read transaction)."""
+        with self._lock, schema.errors(self.folder):
+            self._db.execute("BEGIN")
+            try:
+                yield self._db
+            finally:
+                self._db.execute("COMMIT")
+
+    def _q(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self._lock, schema.errors(self.folder):
+            return self._db.execute(sql, params).fetchall()
+
+    # -- change counter ------------------------------------------------------------------
+    def generation(self) -> int:
+        return int(self.get_meta("generation") or 0)
+
+    def get_meta(self, key: str) -> str | None:
+        rows = self._q("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def refresh(self) -> bool:
+        gen = self.generation()
+        if gen == self._gen:
+            return False
+        self._gen = gen
+        if self._vectors is not None:
+            self._load_vectors()
+        return True
+
+    # -- vectors in memory ---------------------------------------------------------------
+    def _load_vectors(self) -> VectorIndex:
+        """The FAISS index, loaded from the newest snapshot and brought up to date."""
+        with self._read() as db:
+            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+            gen = int(meta.get("generation", 0))
+            floor = int(meta.get("log_floor", 0))
+            if self._vectors is None or self._vectors_gen < floor:
+                self._vectors, self._vectors_gen = self._snapshot_or_empty(db, meta)
+            if self._vectors_gen < gen:
+                schema.apply_changes(db, self._vectors, self._vectors_gen)
+                self._vectors_gen = gen
+        return self._vectors
+
+    def _snapshot_or_empty(self, db: sqlite3.Connection,
+                           meta: dict[str, str]) -> tuple[VectorIndex, int]:  # fmt: skip
+        name = meta.get("snapshot_file")
+        if name:
+            path = self.folder / name
+            try:
+                index = VectorIndex.load(path)
+                if index.ntotal == int(meta.get("snapshot_units", -1)):
+                    return index, int(meta["snapshot_gen"])
+            except (RuntimeError, OSError):
+                pass  # derived data: rebuilt from the database below
+        return schema.vectors_from_db(db, self.config.dim), int(meta.get("generation", 0))
+
+    def vectors(self) -> VectorIndex:
+        with self._lock:
+            if self._vectors is None or self._vectors_gen < self.generation():
+                return self._load_vectors()
+            return self._vectors
+
+    def snapshot(self, force: bool = False) -> bool:
+        """Write the FAISS index as of now when the backlog is large (or force); True if so."""
+        with self._lock:
+            meta = dict(self._q("SELECT key, value FROM meta"))
+            backlog = int(meta.get("generation_units", 0)) - int(meta.get("snapshot_mark", 0))
+            units = int(meta.get("units", 0))
+            if not force and backlog < max(SNAPSHOT_BACKLOG, units // 10):
+                return False
+            index = self.vectors()
+            gen = self._vectors_gen
+            if (units >= IVF_MIN) != index.approximate or schema.needs_retrain(index, units):
+                index = self._rebuild_vectors(units)
+                self._vectors = index
+            name = f"vectors-{gen}-{os.getpid()}.faiss"
+            index.save(self.folder / name)
+            schema.record_snapshot(self._db, name, gen, index.ntotal, self.folder)
+            return True
+
+    def _rebuild_vectors(self, units: int) -> VectorIndex:
+        """A new flat or IVF-PQ index over every unit (flat below IVF_MIN units)."""
+        with self._read() as db:
+            if units < IVF_MIN:
+                return schema.vectors_from_db(db, self.config.dim)
+            training = schema.training_vectors(db, TRAIN_MAX)
+            index = VectorIndex.ivf(self.config.dim, training, units)
+            for ids, vecs in schema.iter_vectors(db):
+                index.add(ids, vecs)
+            return index
+
+    # -- documents -----------------------------------------------------------------------
+    def counts(self) -> tuple[int, int, int]:
+        meta = dict(self._q("SELECT key, value FROM meta WHERE key IN "
+                            "('documents', 'passages', 'units')"))  # fmt: skip
+        return int(meta.get("documents", 0)), int(meta.get("passages", 0)), \
+            int(meta.get("units", 0))  # fmt: skip
+
+    def documents(self, limit: int | None = None, offset: int = 0,
+                  origin: str | None = None) -> list[DocumentRow]:  # fmt: skip
+        where = "WHERE d.origin = ?" if origin else ""
+        params: list[Any] = [origin] if origin else []
+        rows = self._q(f"SELECT {DOC_SHOWN} FROM documents d {where} ORDER BY d.day DESC, "
+                       f"d.doc_id LIMIT ? OFFSET ?", [*params, limit or -1, offset])  # fmt: skip
+        return [document_row(r) for r in rows]
+
+    def document(self, doc_id: str) -> DocumentRow | None:
+        rows = self._q(f"SELECT {DOC_SHOWN} FROM documents d WHERE d.doc_id = ?", (doc_id,))
+        return document_row(rows[0]) if rows else None
+
+    def find_documents(self, ref: str) -> list[DocumentRow]:
+        ref = ref.strip()
+        if not ref:
+            return []
+        prefix = ref.lower() + "%" if len(ref) >= 6 and re.fullmatch(r"[0-9a-f]+", ref.lower()) \
+            else None  # fmt: skip
+        rows = self._q(
+            f"SELECT {DOC_SHOWN} FROM documents d WHERE d.doc_id = ? OR d.doc_id LIKE ? "
+            "OR d.source = ? OR d.path = ? OR d.external_id = ? OR d.id IN "
+            "(SELECT doc FROM doc_keys WHERE key = ?) ORDER BY d.day DESC",
+            (ref.lower(), prefix or "", ref, ref, ref, norm_id(ref)))  # fmt: skip
+        stem = [document_row(r) for r in self._q(
+            f"SELECT {DOC_SHOWN} FROM documents d WHERE d.source LIKE ? || '.%'", (ref,))]
+        found = {r.document.doc_id: r for r in [document_row(r) for r in rows] + stem}
+        return list(found.values())
+
+    def same_letters(self, doc: Document, external_id: str | None = None,
+                     path: str | None = None) -> list[DocumentRow]:  # fmt: skip
+        with self._lock, schema.errors(self.folder):
+            return _same_letters(self._db, doc, external_id, path)
+
+    def letter(self, doc_id: str) -> list[Passage]:
+        rows = self._q(f"SELECT {PASSAGE_SHOWN} FROM passages p JOIN documents d ON d.id = p.doc "
+                       "WHERE d.doc_id = ? ORDER BY p.seq", (doc_id,))  # fmt: skip
+        return [passage_row(r) for r in rows]
+
+    def passage_by_id(self, passage_id: str) -> tuple[Passage, Document] | None:
+        rows = self._q(f"SELECT {PASSAGE_SHOWN}, {DOC_SHOWN} FROM passages p JOIN documents d "
+                       "ON d.id = p.doc WHERE p.passage_id = ?", (passage_id,))  # fmt: skip
+        if not rows:
+            return None
+        return passage_row(rows[0][:8]), document_row(rows[0][8:]).document
+
+    def original(self, doc_id: str) -> tuple[str, bytes] | None:
+        return schema.read_original(self.folder, doc_id)
+
+    # -- signals -------------------------------------------------------------------------
+    def vector_candidates(self, query: np.ndarray, n: int,
+                          filters: Filters) -> list[tuple[int, float]]:  # fmt: skip
+        query = np.asarray(query, dtype=np.float32).reshape(-1)
+        with self._lock:
+            exact = self._exact_rows(filters)
+            if exact is not None:
+                ids, vecs = exact
+                scores = vecs @ query if len(ids) else np.zeros(0, dtype=np.float32)
+            else:
+                index = self.vectors()
+                id_range = day_range(filters.date_from, filters.date_to) if filters else None
+                coverage = self._date_coverage(filters) if filters else 1.0
+                ids, scores = index.search(query, n, id_range, coverage)
+                if index.approximate:  # re-score the approximate candidates exactly
+                    ids, vecs = schema.unit_vectors(self._db, ids)
+                    scores = vecs @ query
+            if not np.isfinite(scores).all():
+                raise StoreError(f"the index in {self.folder} is damaged (vectors that are "
+                                 "not numbers); rebuild it with: assistant index --force")
+        order = np.argsort(-scores, kind="stable")[:n]
+        best: dict[int, float] = {}
+        for key, score in zip(unit_passage(ids[order]).tolist(), scores[order].tolist()):
+            best.setdefault(int(key), float(score))
+        return list(best.items())
+
+    def _exact_rows(self, filters: Filters) -> tuple[np.ndarray, np.ndarray] | None:
+        """Unit ids and vectors to search exhaustively when a filter selects few units."""
+        if filters.doc_ids:
+            return schema.doc_unit_vectors(self._db, filters)
+        if not filters:
+            return None
+        low, high = day_range(filters.date_from, filters.date_to)
+        if self._date_coverage(filters) * self.counts()[2] > EXACT_MAX:
+            return None
+        return schema.range_unit_vectors(self._db, low, high)
+
+    def _date_coverage(self, filters: Filters) -> float:
+        """Share of documents dated within the filter's range (estimates its units)."""
+        total = self.counts()[0] or 1
+        low = day_number(filters.date_from) if filters.date_from else 1
+        high = day_number(filters.date_to) if filters.date_to else 1 << 17
+        inside = self._q("SELECT count(*) FROM documents WHERE day BETWEEN ? AND ?",
+                         (max(1, low), high))[0][0]  # fmt: skip
+        return max(inside / total, 1e-4)
+
+    def lexical_stats(self, terms: Sequence[str]) -> LexStats:
+        meta = dict(self._q("SELECT key, value FROM meta WHERE key IN ('passages', 'tokens')"))
+        n = int(meta.get("passages", 0))
+        df: dict[str, int] = {}
+        distinct = sorted(set(terms))
+        if distinct:
+            marks = ",".join("?" * len(distinct))
+            df = dict(self._q(f"SELECT term, doc FROM lex_vocab WHERE term IN ({marks})",
+                              distinct))  # fmt: skip
+        return LexStats(n, int(meta.get("tokens", 0)) / n if n else 0.0, df)
+
+    def lexical_candidates(self, terms: Sequence[str], n: int, filters: Filters) -> list[int]:
+        if not terms or n <= 0:
+            return []
+        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in sorted(set(terms)))
+        join, where, params = schema.filter_sql(filters)
+        sql = (f"SELECT lex.rowid FROM lex {join} WHERE lex MATCH ? {where} "
+               "ORDER BY lex.rank LIMIT ?")
+        return [r[0] for r in self._q(sql, [match, *params, n])]
+
+    def sample(self, size: int) -> list[int]:
+        return [r[0] for r in self._q("SELECT id FROM passages ORDER BY sample LIMIT ?", (size,))]
+
+    def signal_rows(self, keys: Sequence[int]) -> SignalRows:
+        with self._read() as db:
+            return schema.signal_rows(db, list(keys), self.config.dim, self.folder)
+
+    def reference_docs(self, refs: Sequence[str]) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for part in chunks(sorted(set(refs))):
+            rows = self._q("SELECT k.key, d.doc_id FROM doc_keys k JOIN documents d ON "
+                           f"d.id = k.doc WHERE k.key IN ({','.join('?' * len(part))}) "
+                           "ORDER BY d.day DESC", part)  # fmt: skip
+            for key, doc_id in rows:
+                found.setdefault(key, []).append(doc_id)
+        return found
+
+    def doc_passages(self, doc_ids: Sequence[str], filters: Filters) -> list[int]:
+        join, where, params = schema.filter_sql(filters, alias="p")
+        marks = ",".join("?" * len(doc_ids))
+        rows = self._q(f"SELECT p.id FROM passages p {join} JOIN documents dd ON dd.id = p.doc "
+                       f"WHERE dd.doc_id IN ({marks}) {where} ORDER BY dd.day DESC, p.seq",
+                       [*doc_ids, *params])  # fmt: skip
+        return [r[0] for r in rows]
+
+    def article_passages(self, articles: Sequence[Article], filters: Filters,
+                         limit: int) -> dict[int, set[Article]]:  # fmt: skip
+        numbers = sorted({number for number, _ in articles})
+        if not numbers:
+            return {}
+        join, where, params = schema.filter_sql(filters, alias="a", column="passage")
+        marks = ",".join("?" * len(numbers))
+        keys = [r[0] for r in self._q(
+            f"SELECT DISTINCT a.passage FROM articles a {join} WHERE a.number IN ({marks}) "
+            f"{where} LIMIT ?", [*numbers, *params, limit])]  # fmt: skip
+        cited: dict[int, set[Article]] = {k: set() for k in keys}
+        for part in chunks(keys):
+            for key, number, code in self._q(
+                    f"SELECT passage, number, code FROM articles WHERE passage IN "
+                    f"({','.join('?' * len(part))})", part):  # fmt: skip
+                cited[key].add((number, code or None))
+        return cited
+
+    def hits(self, keys: Sequence[int]) -> dict[int, tuple[Passage, Document]]:
+        out: dict[int, tuple[Passage, Document]] = {}
+        for part in chunks(list(keys)):
+            rows = self._q(f"SELECT p.id, {PASSAGE_SHOWN}, {DOC_SHOWN} FROM passages p JOIN "
+                           f"documents d ON d.id = p.doc WHERE p.id IN "
+                           f"({','.join('?' * len(part))})", part)  # fmt: skip
+            for row in rows:
+                out[row[0]] = (passage_row(row[1:9]), document_row(row[9:]).document)
+        return out
+
+    def referred(self, key: int, passage: Passage) -> list[Passage]:
+        if not passage.refers_to:
+            return []
+        rows = self._q(f"SELECT {PASSAGE_SHOWN} FROM passages p JOIN documents d ON d.id = p.doc "
+                       "WHERE p.doc = (SELECT doc FROM passages WHERE id = ?) AND p.id != ? "
+                       "ORDER BY p.seq", (key, key))  # fmt: skip
+        wanted = set(passage.refers_to)
+        return [p for p in map(passage_row, rows) if wanted & set(p.questions)]
+
+    # -- writing -------------------------------------------------------------------------
+    def write(self, add: Sequence[LetterRecord] = (), remove: Sequence[str] = (),
+              meta: dict[str, str] | None = None) -> Written:  # fmt: skip
+        written = Written()
+        originals = [schema.save_original(self.folder, rec) for rec in add if rec.original]
+        try:
+            with self._lock, schema.errors(self.folder), schema.transaction(self._db) as db:
+                gen = schema.next_generation(db)
+                for doc_id in remove:
+                    if schema.delete_document(db, doc_id, gen, self.folder):
+                        written.removed.append(doc_id)
+                for rec in add:
+                    self._write_letter(db, rec, gen, written)
+                for key, value in (meta or {}).items():
+                    db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+                if written.added or written.removed:  # readers reload only after a change
+                    schema.set_generation(db, gen)
+        except BaseException:
+            for path in originals:  # the letter did not land: neither does its file
+                if path and path.exists() and not schema.original_in_use(self._db, path):
+                    path.unlink()
+            raise
+        schema.drop_unused_originals(
+            self.folder, [*written.removed, *(old for old, _ in written.replaced)], self._db)
+        self.snapshot()
+        return written
+
+    def _write_letter(self, db: sqlite3.Connection, rec: LetterRecord, gen: int,
+                      written: Written) -> None:  # fmt: skip
+        doc = rec.document
+        if db.execute("SELECT 1 FROM documents WHERE doc_id = ?", (doc.doc_id,)).fetchone():
+            written.unchanged.append(doc.doc_id)
+            return
+        keys = sorted(rec.keys)
+        same = _same_letters(db, doc, rec.external_id,
+                             rec.path if rec.origin == "corpus" else None)  # fmt: skip
+        if same and rec.conflict == "refuse":
+            old = same[0]
+            raise ConflictError(f"{doc.source} is the same letter as the indexed "
+                                f"{old.document.source} ({old.document.key})", old, doc)
+        for old in same:
+            schema.delete_document(db, old.document.doc_id, gen, self.folder)
+            written.replaced.append((old.document.doc_id, doc.doc_id))
+        cur = db.execute(f"INSERT INTO documents ({', '.join(schema.DOC_COLUMNS)}) VALUES "
+                         f"({','.join('?' * len(schema.DOC_COLUMNS))})", doc_values(rec, gen))
+        doc_key = int(cur.lastrowid or 0)
+        db.executemany("INSERT OR IGNORE INTO doc_keys VALUES (?, ?)", [(k, doc_key) for k in keys])
+        day = day_number(doc.date)
+        for seq, prec in enumerate(rec.passages):
+            key = schema.next_passage_key(db)
+            pid = schema.unique_passage_id(db, prec.passage.passage_id, doc.doc_id)
+            db.execute(f"INSERT INTO passages VALUES ({','.join('?' * 13)})", passage_values(
+                key, doc_key, seq, pid, prec.passage, len(prec.stems), prec.procedural))
+            db.execute("INSERT INTO lex (rowid, stems) VALUES (?, ?)", (key, " ".join(prec.stems)))
+            db.executemany("INSERT OR IGNORE INTO articles VALUES (?, ?, ?)",
+                           [(n, c or "", key) for n, c in prec.articles])  # fmt: skip
+            db.executemany("INSERT INTO units VALUES (?, ?, ?, ?, ?, ?, ?)", [
+                (unit_id(day, key, i), key, kind, start, end, gen,
+                 prec.vectors[i].astype(np.float16).tobytes())
+                for i, (kind, (start, end)) in enumerate(zip(prec.kinds, prec.spans))])
+            schema.add_counts(db, passages=1, tokens=len(prec.stems), units=len(prec.kinds))
+        schema.add_counts(db, documents=1)
+        written.added.append(doc.doc_id)
+
+
+def _same_letters(db: sqlite3.Connection, doc: Document, external_id: str | None,
+                  path: str | None) -> list[DocumentRow]:  # fmt: skip
+    keys = sorted(document_keys(doc))
+    sql = same_letter_sql("?").format(keys=",".join("?" * len(keys)) or "NULL")
+    rows = db.execute(sql, [doc.kind, external_id, path, *keys]).fetchall()
+    return [document_row(r) for r in rows if r[0] != doc.doc_id]
+
+
+def is_local_index(folder: Path) -> bool:
+    return (Path(folder) / schema.CONFIG).is_file()
+
+
+def read_config(folder: Path) -> dict[str, Any]:
+    return json.loads((Path(folder) / schema.CONFIG).read_text())

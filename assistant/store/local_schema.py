@@ -1,0 +1,459 @@
+"""SQLite side of the embedded store: schema, connections, errors and row-level helpers.
+
+`local.py` holds the Store methods; the statements they share, the folder's config file
+and the files of added letters live here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+from .base import (
+    DAY_SHIFT,
+    KINDS,
+    Filters,
+    LetterRecord,
+    SignalRows,
+    StoreConfig,
+    StoreError,
+    day_range,
+)
+from .sql import DOC_COLUMNS, chunks
+from .vectors import VectorIndex, nlist_for
+
+CONFIG = "config.json"
+DATABASE = "index.db"
+ADDED = "added"
+FORMAT = "kamervragen-index/2 (sqlite+faiss)"
+OLD_FORMAT_FILES = ("manifest.json", "documents.json")
+
+__all__ = ["DOC_COLUMNS"]
+
+DDL = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+CREATE TABLE documents (id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL, title TEXT NOT NULL, source TEXT NOT NULL, date TEXT,
+  day INTEGER NOT NULL, ons_kenmerk TEXT, uw_kenmerk TEXT, aanhangsel TEXT, questioner TEXT,
+  party TEXT, minister TEXT, ministry TEXT, pages INTEGER, origin TEXT NOT NULL,
+  questions_numbered TEXT NOT NULL, n_passages INTEGER NOT NULL, path TEXT, size INTEGER,
+  mtime_ns INTEGER, external_id TEXT, version TEXT, gen INTEGER NOT NULL);
+CREATE INDEX documents_day ON documents (day);
+CREATE INDEX documents_path ON documents (path);
+CREATE INDEX documents_source ON documents (source);
+CREATE UNIQUE INDEX documents_external ON documents (external_id);
+CREATE TABLE doc_keys (key TEXT NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc))
+  WITHOUT ROWID;
+CREATE INDEX doc_keys_doc ON doc_keys (doc);
+CREATE TABLE passages (id INTEGER PRIMARY KEY, doc INTEGER NOT NULL, seq INTEGER NOT NULL,
+  passage_id TEXT NOT NULL UNIQUE, questions TEXT NOT NULL, question_text TEXT NOT NULL,
+  answer_text TEXT NOT NULL, page INTEGER, footnotes TEXT NOT NULL, refers_to TEXT NOT NULL,
+  n_tokens INTEGER NOT NULL, procedural INTEGER NOT NULL, sample REAL NOT NULL);
+CREATE INDEX passages_doc ON passages (doc, seq);
+CREATE INDEX passages_sample ON passages (sample);
+CREATE VIRTUAL TABLE lex USING fts5 (stems,
+  tokenize = "unicode61 remove_diacritics 0 tokenchars '_'");
+CREATE VIRTUAL TABLE lex_vocab USING fts5vocab (lex, 'row');
+CREATE TABLE articles (number TEXT NOT NULL, code TEXT NOT NULL, passage INTEGER NOT NULL,
+  PRIMARY KEY (number, code, passage)) WITHOUT ROWID;
+CREATE INDEX articles_passage ON articles (passage);
+CREATE TABLE units (id INTEGER PRIMARY KEY, passage INTEGER NOT NULL, kind INTEGER NOT NULL,
+  start INTEGER NOT NULL, "end" INTEGER NOT NULL, gen INTEGER NOT NULL, vector BLOB NOT NULL);
+CREATE INDEX units_passage ON units (passage);
+CREATE INDEX units_gen ON units (gen);
+CREATE TABLE removed_units (gen INTEGER NOT NULL, id INTEGER NOT NULL);
+CREATE INDEX removed_units_gen ON removed_units (gen);
+"""
+COUNTERS = ("generation", "documents", "passages", "tokens", "units", "generation_units",
+            "snapshot_mark", "snapshot_gen", "snapshot_units", "log_floor", "next_key")
+
+
+# -- the folder -------------------------------------------------------------------------
+def read_config(folder: Path) -> StoreConfig:
+    """The index's config; a clear StoreError when the folder is no (current) index."""
+    if not folder.exists():
+        raise StoreError(f"no index in {folder}; build one with: assistant index")
+    if not folder.is_dir():
+        raise StoreError(f"{folder} is a file, not an index folder; pass --index DIR")
+    path = folder / CONFIG
+    if not path.is_file():
+        if all((folder / name).is_file() for name in OLD_FORMAT_FILES):
+            raise StoreError(f"the index in {folder} has the old format (JSON files); convert "
+                             "it with: assistant index (letters you added are kept)")
+        raise StoreError(f"no index in {folder}; build one with: assistant index")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        config = StoreConfig(str(data["model"]), int(data["dim"]), str(data["units_version"]))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise StoreError(f"the index in {folder} is damaged ({CONFIG}: {exc}); rebuild it "
+                         "with: assistant index --force") from exc
+    if data.get("format") != FORMAT:
+        raise StoreError(f"the index in {folder} has format {data.get('format')!r}, this "
+                         f"assistant reads {FORMAT!r}; rebuild it with: assistant index --force")
+    if not (folder / DATABASE).is_file():
+        raise StoreError(f"the index in {folder} is damaged ({DATABASE} is missing); rebuild "
+                         "it with: assistant index --force")
+    return config
+
+
+def create(folder: Path, config: StoreConfig, timeout_ms: int) -> None:
+    """A new, empty index folder. The config is written last: a folder without it is no index."""
+    if folder.exists() and not folder.is_dir():
+        raise StoreError(f"{folder} is a file, not an index folder; pass --index DIR")
+    if (folder / CONFIG).exists():
+        raise StoreError(f"{folder} holds an index already")
+    with errors(folder):
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in (DATABASE, DATABASE + "-wal", DATABASE + "-shm"):
+            (folder / name).unlink(missing_ok=True)  # left by a creation that was cut short
+        db = connect(folder, timeout_ms, create=True)
+        values = [(c, "0") for c in COUNTERS] + [
+            ("model", config.model), ("dim", str(config.dim)),
+            ("units_version", config.units_version)]  # fmt: skip
+        inserts = "".join(f"INSERT INTO meta VALUES ('{k}', '{v}');"
+                          for k, v in values if "'" not in k + v)  # fmt: skip
+        try:  # one script, one transaction (executescript commits what came before it)
+            db.executescript("BEGIN;" + DDL + inserts + "COMMIT;")
+            if len(db.execute("SELECT key FROM meta").fetchall()) != len(values):
+                raise StoreError(f"cannot create an index for model {config.model!r} "
+                                 "(a quote in its name); rename the model folder")
+        finally:
+            db.close()
+        data = {"format": FORMAT, "model": config.model, "dim": config.dim,
+                "units_version": config.units_version}
+        tmp = folder / f".{CONFIG}.tmp"
+        tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, folder / CONFIG)
+
+
+def set_units_version(folder: Path, version: str) -> None:
+    """Record that every letter's units now have this version (after re-embedding)."""
+    path = folder / CONFIG
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["units_version"] = version
+    tmp = folder / f".{CONFIG}.tmp"
+    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def connect(folder: Path, timeout_ms: int, create: bool = False) -> sqlite3.Connection:
+    path = folder / DATABASE
+    try:
+        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
+                             timeout=timeout_ms / 1000)  # fmt: skip
+        db.execute(f"PRAGMA busy_timeout = {timeout_ms}")
+        if create or db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")  # WAL: atomic; durable at checkpoints
+        return db
+    except sqlite3.OperationalError:
+        if create or os.access(folder, os.W_OK):
+            raise
+    # A read-only folder: SQLite cannot create its shared-memory file there; nobody can
+    # write this index now, so read it as an immutable file.
+    uri = f"file:{path.as_posix()}?immutable=1"
+    return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+
+
+_MESSAGES = (
+    ("readonly", "it is read-only"),
+    ("disk is full", "the disk is full"),
+    ("disk i/o error", "a disk error (is the disk full?)"),
+    ("unable to open", "it cannot be opened"),
+    ("locked", "another process kept it busy for too long; try again"),
+)
+
+
+@contextmanager
+def errors(folder: Path) -> Iterator[None]:
+    """SQLite and file errors as one clear StoreError line."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        text = str(exc).lower()
+        for needle, reason in _MESSAGES:
+            if needle in text:
+                raise StoreError(f"cannot use the index in {folder}: {reason} ({exc}); "
+                                 "nothing was changed") from exc  # fmt: skip
+        raise StoreError(f"the index in {folder} is damaged ({exc}); rebuild it with: "
+                         "assistant index --force") from exc  # fmt: skip
+    except OSError as exc:
+        if exc.errno == 28:  # ENOSPC
+            raise StoreError(f"cannot write the index in {folder}: the disk is full; "
+                             "nothing was changed") from exc  # fmt: skip
+        raise StoreError(f"cannot use the index in {folder}: {exc.strerror or exc}; "
+                         "nothing was changed") from exc  # fmt: skip
+
+
+@contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """A write transaction: taken at once (writers queue here), all or nothing."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+# -- counters ---------------------------------------------------------------------------
+def next_generation(db: sqlite3.Connection) -> int:
+    """The number the running write transaction will have (writers hold the lock)."""
+    return int(db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0]) + 1
+
+
+def set_generation(db: sqlite3.Connection, gen: int) -> None:
+    db.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(gen),))
+
+
+def add_counts(db: sqlite3.Connection, **deltas: int) -> None:
+    units = deltas.get("units", 0)
+    if units:
+        deltas["generation_units"] = abs(units)
+    for key, delta in deltas.items():
+        db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = ?",
+                   (delta, key))  # fmt: skip
+
+
+def next_passage_key(db: sqlite3.Connection) -> int:
+    """Passage keys are never reused: a unit id always names one passage's unit."""
+    db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'next_key'")
+    return int(db.execute("SELECT value FROM meta WHERE key = 'next_key'").fetchone()[0])
+
+
+def unique_passage_id(db: sqlite3.Connection, passage_id: str, doc_id: str) -> str:
+    """The parser's id ("5236577-q13"), or with the doc id added when another letter has it."""
+    if db.execute("SELECT 1 FROM passages WHERE passage_id = ?", (passage_id,)).fetchone():
+        return f"{passage_id}@{doc_id[:8]}"
+    return passage_id
+
+
+# -- deleting ---------------------------------------------------------------------------
+def delete_document(db: sqlite3.Connection, doc_id: str, gen: int, folder: Path) -> bool:
+    row = db.execute("SELECT id FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+    if not row:
+        return False
+    doc = row[0]
+    keys = [r[0] for r in db.execute("SELECT id FROM passages WHERE doc = ?", (doc,))]
+    for part in chunks(keys):
+        marks = ",".join("?" * len(part))
+        units = db.execute(f"SELECT count(*) FROM units WHERE passage IN ({marks})",
+                           part).fetchone()[0]  # fmt: skip
+        db.execute(f"INSERT INTO removed_units SELECT ?, id FROM units WHERE passage IN ({marks})",
+                   [gen, *part])  # fmt: skip
+        tokens = db.execute(f"SELECT COALESCE(SUM(n_tokens), 0) FROM passages WHERE id IN "
+                            f"({marks})", part).fetchone()[0]  # fmt: skip
+        for table, column in (("units", "passage"), ("articles", "passage"),
+                              ("lex", "rowid"), ("passages", "id")):  # fmt: skip
+            db.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", part)
+        add_counts(db, passages=-len(part), tokens=-int(tokens), units=-int(units))
+    db.execute("DELETE FROM doc_keys WHERE doc = ?", (doc,))
+    db.execute("DELETE FROM documents WHERE id = ?", (doc,))
+    add_counts(db, documents=-1)
+    return True
+
+
+# -- vectors ----------------------------------------------------------------------------
+def _matrix(blobs: Sequence[bytes], dim: int) -> np.ndarray:
+    if any(len(b) != dim * 2 for b in blobs):
+        raise sqlite3.DatabaseError("a unit vector has the wrong length")
+    if not blobs:
+        return np.zeros((0, dim), dtype=np.float32)
+    return np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(-1, dim).astype(np.float32)
+
+
+def _dim(db: sqlite3.Connection) -> int:
+    return int(db.execute("SELECT value FROM meta WHERE key = 'dim'").fetchone()[0])
+
+
+def iter_vectors(db: sqlite3.Connection, since_gen: int | None = None,
+                 size: int = 50_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:  # fmt: skip
+    """(ids, vectors) of every unit, or of those written after since_gen, in chunks."""
+    dim = _dim(db)
+    where, params = ("WHERE gen > ?", [since_gen]) if since_gen is not None else ("", [])
+    cur = db.execute(f"SELECT id, vector FROM units {where} ORDER BY id", params)
+    while rows := cur.fetchmany(size):
+        yield np.array([r[0] for r in rows], dtype=np.int64), _matrix([r[1] for r in rows], dim)
+
+
+def vectors_from_db(db: sqlite3.Connection, dim: int) -> VectorIndex:
+    index = VectorIndex.flat(dim)
+    for ids, vecs in iter_vectors(db):
+        index.add(ids, vecs)
+    return index
+
+
+def training_vectors(db: sqlite3.Connection, size: int) -> np.ndarray:
+    """An even sample of the stored vectors (every k-th unit) to train IVF-PQ on."""
+    total = int(db.execute("SELECT count(*) FROM units").fetchone()[0])
+    step = max(1, total // size)
+    rows = db.execute("SELECT vector FROM units WHERE id % ? = 0 OR ? = 1 LIMIT ?",
+                      (step, step, size)).fetchall()  # fmt: skip
+    if len(rows) < size // 2:  # ids are not evenly spread: take the first ones instead
+        rows = db.execute("SELECT vector FROM units LIMIT ?", (size,)).fetchall()
+    return _matrix([r[0] for r in rows], _dim(db))
+
+
+def needs_retrain(index: VectorIndex, units: int) -> bool:
+    """An IVF index trained for far fewer units than it now holds gets new lists."""
+    if not index.approximate:
+        return False
+    return nlist_for(units) > 2 * faiss.extract_index_ivf(index.index).nlist
+
+
+def apply_changes(db: sqlite3.Connection, index: VectorIndex, since_gen: int) -> None:
+    """Bring an index at change since_gen up to date: removals first, then additions."""
+    removed = [r[0] for r in db.execute("SELECT id FROM removed_units WHERE gen > ?",
+                                        (since_gen,))]  # fmt: skip
+    index.remove(np.array(removed, dtype=np.int64))
+    for ids, vecs in iter_vectors(db, since_gen):
+        index.add(ids, vecs)
+
+
+def record_snapshot(db: sqlite3.Connection, name: str, gen: int, units: int,
+                    folder: Path) -> None:  # fmt: skip
+    """Point the index at a new snapshot file and forget the removals it includes."""
+    with transaction(db):
+        current = int(db.execute("SELECT value FROM meta WHERE key = 'snapshot_gen'")
+                      .fetchone()[0])  # fmt: skip
+        if gen <= current and current:
+            (folder / name).unlink(missing_ok=True)
+            return
+        mark = db.execute("SELECT value FROM meta WHERE key = 'generation_units'").fetchone()[0]
+        db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
+            ("snapshot_file", name), ("snapshot_gen", str(gen)), ("snapshot_units", str(units)),
+            ("snapshot_mark", str(mark)), ("log_floor", str(gen))])
+        db.execute("DELETE FROM removed_units WHERE gen <= ?", (gen,))
+    for old in folder.glob("vectors-*.faiss"):
+        match = re.match(r"vectors-(\d+)-", old.name)
+        if old.name != name and match and int(match.group(1)) <= gen:
+            old.unlink(missing_ok=True)
+
+
+def unit_vectors(db: sqlite3.Connection, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The stored (exact) vectors of some units, in the order given (missing ones dropped)."""
+    found: dict[int, bytes] = {}
+    for part in chunks(ids.tolist()):
+        found.update(db.execute(f"SELECT id, vector FROM units WHERE id IN "
+                                f"({','.join('?' * len(part))})", part).fetchall())  # fmt: skip
+    kept = [i for i in ids.tolist() if i in found]
+    return np.array(kept, dtype=np.int64), _matrix([found[i] for i in kept], _dim(db))
+
+
+def doc_unit_vectors(db: sqlite3.Connection, filters: Filters) -> tuple[np.ndarray, np.ndarray]:
+    docs = filters.doc_ids or []
+    join, where, params = filter_sql(Filters(None, filters.date_from, filters.date_to),
+                                     ref="u.passage")  # fmt: skip
+    rows = db.execute(f"SELECT u.id, u.vector FROM units u JOIN passages up ON up.id = u.passage "
+                      f"JOIN documents ud ON ud.id = up.doc {join} WHERE ud.doc_id IN "
+                      f"({','.join('?' * len(docs))}) {where}", [*docs, *params]).fetchall()
+    return np.array([r[0] for r in rows], dtype=np.int64), _matrix([r[1] for r in rows], _dim(db))
+
+
+def range_unit_vectors(db: sqlite3.Connection, low: int,
+                       high: int) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    rows = db.execute("SELECT id, vector FROM units WHERE id >= ? AND id < ?",
+                      (low, high)).fetchall()  # fmt: skip
+    return np.array([r[0] for r in rows], dtype=np.int64), _matrix([r[1] for r in rows], _dim(db))
+
+
+def filter_sql(filters: Filters, ref: str = "lex.rowid", alias: str = "",
+               column: str = "") -> tuple[str, str, list[Any]]:  # fmt: skip
+    """(join, where, params) restricting rows whose passage key is `ref` to the filters."""
+    if alias:
+        ref = f"{alias}.{column or 'id'}"
+    if not filters:
+        return "", "", []
+    join = f"JOIN passages fp ON fp.id = {ref} JOIN documents fd ON fd.id = fp.doc"
+    where, params = [], []
+    if filters.doc_ids:
+        where.append(f"fd.doc_id IN ({','.join('?' * len(filters.doc_ids))})")
+        params += list(filters.doc_ids)
+    if filters.date_from or filters.date_to:
+        low, high = day_range(filters.date_from, filters.date_to)
+        where.append("fd.day >= ? AND fd.day < ?")
+        params += [low >> DAY_SHIFT, (high + 1) >> DAY_SHIFT]
+    return join, "AND " + " AND ".join(where), params
+
+
+def signal_rows(db: sqlite3.Connection, keys: list[int], dim: int, folder: Path) -> SignalRows:
+    pos = {k: i for i, k in enumerate(keys)}
+    units: list[tuple[Any, ...]] = []
+    stems: dict[int, str] = {}
+    flags: dict[int, tuple[int, int, str]] = {}
+    for part in chunks(keys):
+        marks = ",".join("?" * len(part))
+        units += db.execute(f'SELECT passage, kind, start, "end", vector FROM units WHERE '
+                            f"passage IN ({marks}) ORDER BY id", part).fetchall()  # fmt: skip
+        stems.update(db.execute(f"SELECT rowid, stems FROM lex WHERE rowid IN ({marks})", part))
+        flags.update((r[0], (r[1], r[2], r[3])) for r in db.execute(
+            f"SELECT id, n_tokens, procedural, questions FROM passages WHERE id IN ({marks})",
+            part))
+    if any(k not in flags for k in keys):
+        keys = [k for k in keys if k in flags]  # removed meanwhile by another process
+        pos = {k: i for i, k in enumerate(keys)}
+        units = [u for u in units if u[0] in pos]
+    vectors = _matrix([u[4] for u in units], dim)
+    if not np.isfinite(vectors).all() or any(u[1] >= len(KINDS) for u in units):
+        raise sqlite3.DatabaseError("unit vectors that are not numbers")
+    return SignalRows(
+        keys=keys,
+        owner=np.array([pos[u[0]] for u in units], dtype=np.int64),
+        kind=np.array([u[1] for u in units], dtype=np.int8),
+        start=np.array([u[2] for u in units], dtype=np.int32),
+        end=np.array([u[3] for u in units], dtype=np.int32),
+        vectors=vectors,
+        stems=[stems.get(k, "") for k in keys],
+        n_tokens=np.array([flags[k][0] for k in keys], dtype=np.int64),
+        procedural=np.array([bool(flags[k][1]) for k in keys], dtype=bool),
+        questions=[json.loads(flags[k][2]) for k in keys],
+    )
+
+
+# -- files of added letters -------------------------------------------------------------
+def _safe_name(name: str) -> str:
+    return re.sub(r"[^\w.\-]+", "_", Path(name).name)[:120] or "letter"
+
+
+def save_original(folder: Path, rec: LetterRecord) -> Path | None:
+    """Keep the file of a letter the user added, so a rebuild can parse it again."""
+    if not rec.original:
+        return None
+    name, data = rec.original
+    target = folder / ADDED / f"{rec.document.doc_id}-{_safe_name(name)}"
+    target.parent.mkdir(exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, target)
+    return target
+
+
+def read_original(folder: Path, doc_id: str) -> tuple[str, bytes] | None:
+    for path in sorted((folder / ADDED).glob(f"{doc_id}-*")):
+        return path.name[len(doc_id) + 1:], path.read_bytes()
+    return None
+
+
+def original_in_use(db: sqlite3.Connection, path: Path) -> bool:
+    doc_id = path.name.split("-", 1)[0]
+    return db.execute("SELECT 1 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone() is not None
+
+
+def drop_unused_originals(folder: Path, doc_ids: Sequence[str], db: sqlite3.Connection) -> None:
+    for doc_id in doc_ids:
+        for path in (folder / ADDED).glob(f"{doc_id}-*"):
+            if not original_in_use(db, path):
+                path.unlink(missing_ok=True)

@@ -1,0 +1,62 @@
+"""Parsed letters → records ready to write: units embedded, tokens stemmed, articles found.
+
+Everything a store keeps about a letter is derived here, once, by the same code for every
+backend; a store only persists records and answers queries over them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from ..documents import ParsedLetter, Passage
+from ..ingest.references import cited_articles, document_keys
+from .base import CORPUS, KINDS, LetterRecord, PassageRecord
+from .embed import Embedder
+from .lexical import passage_text, tokens
+from .units import passage_units
+
+# The closing question of most letters asks how the questions will be answered, and its
+# answer ("Ja.") says nothing. Short and all context, such a passage otherwise tops
+# one-word queries ("doxing") and questions the letters do not answer.
+_PROCEDURAL = re.compile(r"\b(?:deze|de|alle|(?:de )?bovenstaande(?: \w+)?) vragen\b.{0,80}?"
+                         r"\b(?:beantwoorden|toesturen|sturen|apart|afzonderlijk|één voor één)",
+                         re.I)  # fmt: skip
+
+
+def is_procedural(passage: Passage) -> bool:
+    """True for a passage that only asks how the questions will be answered."""
+    return len(passage.question_text) < 300 and bool(_PROCEDURAL.search(passage.question_text))
+
+
+def letter_record(letter: ParsedLetter, embedder: Embedder, origin: str = CORPUS,
+                  **fields: object) -> LetterRecord:  # fmt: skip
+    """Embed and analyse one parsed letter. `fields` fill LetterRecord's other fields."""
+    doc = letter.document
+    passages = []
+    for passage in letter.passages:
+        units = passage_units(passage, doc, embedder)
+        vectors = embedder.passages([u.text for u in units]) if units else np.zeros(
+            (0, embedder.dim), dtype=np.float32)  # fmt: skip
+        passages.append(PassageRecord(
+            passage=passage,
+            stems=tokens(passage_text(passage, doc)),
+            procedural=is_procedural(passage),
+            articles=cited_articles(f"{passage.question_text}\n{passage.answer_text}"),
+            kinds=[KINDS.index(u.kind) for u in units],
+            spans=[(u.start, u.end) for u in units],
+            vectors=check_vectors(vectors, embedder.dim).astype(np.float16),
+        ))  # fmt: skip
+    return LetterRecord(document=doc, passages=passages, origin=origin,
+                        questions_numbered=list(letter.questions_numbered),
+                        keys=document_keys(doc), **fields)  # type: ignore[arg-type]
+
+
+def check_vectors(vectors: np.ndarray, dim: int) -> np.ndarray:
+    """Vectors as stored must be finite unit vectors of the index's dimension."""
+    matrix = np.asarray(vectors, dtype=np.float32)
+    if matrix.ndim != 2 or matrix.shape[1] != dim or not np.isfinite(matrix).all():
+        raise ValueError(f"the model returned vectors of shape {matrix.shape} with "
+                         f"non-finite values or another dimension than {dim}")  # fmt: skip
+    return matrix

@@ -1,0 +1,86 @@
+"""Row shapes shared by the SQL backends: documents and passages to and from table rows.
+
+Both backends keep the same fields in the same columns (SQLite and PostgreSQL), so the
+conversion lives here once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from ..documents import Document, Passage
+from .base import DocumentRow, LetterRecord, day_number
+
+# Document columns in table order (after the internal integer id).
+DOC_COLUMNS = ("doc_id", "kind", "title", "source", "date", "day", "ons_kenmerk", "uw_kenmerk",
+               "aanhangsel", "questioner", "party", "minister", "ministry", "pages", "origin",
+               "questions_numbered", "n_passages", "path", "size", "mtime_ns", "external_id",
+               "version", "gen")  # fmt: skip
+PASSAGE_COLUMNS = ("id", "doc", "seq", "passage_id", "questions", "question_text",
+                   "answer_text", "page", "footnotes", "refers_to", "n_tokens", "procedural",
+                   "sample")  # fmt: skip
+# Passages read for display (hits, letters): everything but the search-only columns.
+PASSAGE_SHOWN = "p.passage_id, p.questions, p.question_text, p.answer_text, p.page, " \
+                "p.footnotes, p.refers_to, d.doc_id"  # fmt: skip
+DOC_SHOWN = "d." + ", d.".join(DOC_COLUMNS)
+
+
+def doc_values(rec: LetterRecord, gen: int) -> tuple[Any, ...]:
+    d = rec.document
+    return (d.doc_id, d.kind, d.title, d.source, d.date, day_number(d.date), d.ons_kenmerk,
+            d.uw_kenmerk, d.aanhangsel, d.questioner, d.party, d.minister, d.ministry, d.pages,
+            rec.origin, json.dumps(rec.questions_numbered), len(rec.passages), rec.path,
+            rec.size, rec.mtime_ns, rec.external_id, rec.version, gen)  # fmt: skip
+
+
+def document_row(row: Sequence[Any]) -> DocumentRow:
+    """A DocumentRow from the DOC_COLUMNS values of one row."""
+    v = dict(zip(DOC_COLUMNS, row))
+    doc = Document(doc_id=v["doc_id"], title=v["title"], source=v["source"], kind=v["kind"],
+                   date=v["date"], ons_kenmerk=v["ons_kenmerk"], uw_kenmerk=v["uw_kenmerk"],
+                   aanhangsel=v["aanhangsel"], questioner=v["questioner"], party=v["party"],
+                   minister=v["minister"], ministry=v["ministry"], pages=v["pages"])  # fmt: skip
+    return DocumentRow(doc, v["origin"], v["n_passages"] or 0,
+                       json.loads(v["questions_numbered"] or "[]"), v["path"],
+                       v["external_id"], v["version"], v["size"], v["mtime_ns"])  # fmt: skip
+
+
+def passage_values(key: int, doc: int, seq: int, passage_id: str, passage: Passage,
+                   n_tokens: int, procedural: bool) -> tuple[Any, ...]:  # fmt: skip
+    return (key, doc, seq, passage_id, json.dumps(passage.questions), passage.question_text,
+            passage.answer_text, passage.page, json.dumps(passage.footnotes, ensure_ascii=False),
+            json.dumps(passage.refers_to), n_tokens, procedural, sample_value(key))  # fmt: skip
+
+
+def passage_row(row: Sequence[Any]) -> Passage:
+    """A Passage from the PASSAGE_SHOWN values of one row."""
+    pid, questions, q_text, a_text, page, footnotes, refers, doc_id = row
+    return Passage(passage_id=pid, doc_id=doc_id, questions=json.loads(questions),
+                   question_text=q_text, answer_text=a_text, page=page,
+                   footnotes=json.loads(footnotes), refers_to=json.loads(refers))  # fmt: skip
+
+
+def sample_value(key: int) -> float:
+    """A fixed pseudo-random number in [0, 1) per passage key (Knuth's multiplicative hash):
+    the calibration sample is the passages with the smallest values."""
+    return ((key * 2654435761) % 4294967296) / 4294967296
+
+
+def chunks(values: Sequence[Any], size: int = 900) -> Iterator[Sequence[Any]]:
+    """Slices short enough for one SQL IN (...) list."""
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
+
+
+def same_letter_sql(placeholder: str) -> str:
+    """Documents that are the same letter as a new one (see LetterRecord.conflict).
+
+    Parameters: kind, external_id, path (corpus letters only), then the keys' array/list.
+    """
+    p = placeholder
+    return (f"SELECT {DOC_SHOWN} FROM documents d WHERE d.kind = {p} AND ("
+            f"(d.external_id IS NOT NULL AND d.external_id = {p}) OR "
+            f"(d.origin = 'corpus' AND d.path IS NOT NULL AND d.path = {p}) OR "
+            f"d.id IN (SELECT doc FROM doc_keys WHERE key IN ({{keys}})))")

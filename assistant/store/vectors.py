@@ -1,0 +1,110 @@
+"""FAISS over unit vectors, by unit id: exact below IVF_MIN units, IVF-PQ above.
+
+Exact search (a flat inner-product index) is cheapest to keep and exact up to some
+hundred thousand units. Above IVF_MIN the vectors go into an inverted-file index with
+product quantisation: 48 bytes a unit instead of 1,536, so four million units (the whole
+archive) take ~200 MB of memory and load in well under a second. Its scores are
+approximate; the store re-scores the best REFINE × n candidates with the exact vectors it
+keeps, so the ranking it returns is exact for the candidates found (benchmarks/bench_scale.py
+prints recall@50 against exhaustive search). Both kinds add and remove vectors by id in
+place, and restrict a search to an id range (a date range; see base.unit_id).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+IVF_MIN = 100_000  # units; below: exact flat index (at most ~150 MB of float32)
+PQ_BYTES = 48  # bytes per unit in the IVF-PQ codes (8 dimensions per byte at dim 384)
+NPROBE = 48  # inverted lists visited per query (of NLIST); tuned in bench_scale
+REFINE = 6  # approximate candidates per wanted unit, re-scored exactly by the store
+TRAIN_MAX = 200_000  # vectors used to train the IVF quantisers
+
+
+def nlist_for(units: int) -> int:
+    """Inverted lists: ~4·√units (1,024 at 65k, 8,000 at 4M), at least 64."""
+    return max(64, int(4 * math.sqrt(units)))
+
+
+class VectorIndex:
+    """Unit vectors searchable by inner product (cosine on unit vectors), keyed by id."""
+
+    def __init__(self, index: faiss.Index) -> None:
+        self.index = index
+        self.approximate = isinstance(faiss.downcast_index(index), faiss.IndexIVF)
+
+    @classmethod
+    def flat(cls, dim: int) -> VectorIndex:
+        return cls(faiss.IndexIDMap2(faiss.IndexFlatIP(dim)))
+
+    @classmethod
+    def ivf(cls, dim: int, training: np.ndarray, units: int) -> VectorIndex:
+        """An empty IVF-PQ index trained on a sample of the vectors it will hold."""
+        nlist = min(nlist_for(units), max(1, len(training) // 39))  # FAISS wants ≥39 per list
+        m = PQ_BYTES if dim % PQ_BYTES == 0 else next(b for b in (64, 32, 24, 16, 8, 4, 2, 1)
+                                                      if dim % b == 0)  # fmt: skip
+        index = faiss.index_factory(dim, f"IVF{nlist},PQ{m}x8", faiss.METRIC_INNER_PRODUCT)
+        index.train(np.ascontiguousarray(training, dtype=np.float32))
+        return cls(index)
+
+    @property
+    def ntotal(self) -> int:
+        return int(self.index.ntotal)
+
+    @property
+    def dim(self) -> int:
+        return int(self.index.d)
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        if len(ids):
+            self.index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32),
+                                    np.ascontiguousarray(ids, dtype=np.int64))  # fmt: skip
+
+    def remove(self, ids: np.ndarray) -> int:
+        if not len(ids):
+            return 0
+        return int(self.index.remove_ids(faiss.IDSelectorBatch(
+            np.ascontiguousarray(ids, dtype=np.int64))))  # fmt: skip
+
+    def search(self, query: np.ndarray, n: int, id_range: tuple[int, int] | None = None,
+               coverage: float = 1.0) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+        """Ids and scores of the best units, best first (approximate for IVF: see REFINE).
+
+        id_range restricts to ids in [low, high); coverage (0–1] is the share of units the
+        range holds, so a narrow range visits more inverted lists.
+        """
+        if not self.ntotal or n <= 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        selector = faiss.IDSelectorRange(*id_range) if id_range else None
+        if self.approximate:
+            ivf = faiss.extract_index_ivf(self.index)
+            nprobe = min(ivf.nlist, int(NPROBE / max(coverage, 1e-3)))
+            params = faiss.SearchParametersIVF(nprobe=nprobe, sel=selector)
+            k = n * REFINE
+        else:
+            params = faiss.SearchParameters(sel=selector) if selector else None
+            k = n
+        query = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+        scores, ids = self.index.search(query, min(k, self.ntotal), params=params)
+        keep = ids[0] >= 0
+        return ids[0][keep], scores[0][keep]
+
+    def save(self, path: Path) -> None:
+        """Write atomically: a temporary file, flushed to disk, renamed into place."""
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            faiss.write_index(self.index, str(tmp))
+            with open(tmp, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    @classmethod
+    def load(cls, path: Path) -> VectorIndex:
+        return cls(faiss.read_index(str(path)))
