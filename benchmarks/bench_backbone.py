@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from assistant.search import Searcher
-from assistant.store.build import sync
+from assistant.store.build import Report, sync
 from assistant.store.embed import Embedder
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"
@@ -32,7 +32,9 @@ ENGLISH = [
 
 def questions(searcher: Searcher, n: int) -> list[str]:
     """A mixed, realistic question set: the questions MPs asked, dev questions, English."""
-    asked = [p.question_text.split("?")[0] + "?" for p in searcher.index.passages]
+    store = searcher.store
+    asked = [p.question_text.split("?")[0] + "?" for row in store.documents()
+             for p in store.letter(row.document.doc_id)]  # fmt: skip
     dev = [json.loads(line)["q"] for line in DEV.read_text().splitlines()] if DEV.exists() else []
     pool = asked + dev + ENGLISH
     return [pool[i % len(pool)] for i in range(n)]
@@ -53,9 +55,19 @@ def main() -> None:
     embedder = Embedder()
     load_s = time.perf_counter() - t0
     with tempfile.TemporaryDirectory() as tmp:
-        index, report = sync(args.corpus, Path(tmp) / "index", embedder=embedder, force=True)
-    searcher = Searcher(index, embedder)
-    qs = questions(searcher, args.queries)
+        store, report = sync(args.corpus, Path(tmp) / "index", embedder=embedder, force=True)
+        searcher = Searcher(store, embedder)
+        rows = measure(searcher, args.queries, load_s, report)
+        store.close()
+    width = max(len(name) for name, _ in rows)
+    print(f"{'metric':<{width}}  value")
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+
+
+def measure(searcher: Searcher, queries: int, load_s: float, report: Report
+            ) -> list[tuple[str, str]]:  # fmt: skip
+    qs = questions(searcher, queries)
     for q in qs[:5]:  # warm-up: first calls build lazy structures
         searcher.search(q)
     times = []
@@ -64,7 +76,7 @@ def main() -> None:
         searcher.search(q)
         times.append((time.perf_counter() - start) * 1000)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    rows = [
+    return [
         ("model load (s)", f"{load_s:.2f}"),
         ("documents / passages", f"{report.documents} / {report.passages}"),
         ("index build (s)", f"{report.seconds:.1f}"),
@@ -74,10 +86,6 @@ def main() -> None:
         ("query p95 (ms)", f"{percentile(times, 0.95):.1f}"),
         ("peak RSS (MB)", f"{rss_mb:.0f}"),
     ]
-    width = max(len(name) for name, _ in rows)
-    print(f"{'metric':<{width}}  value")
-    for name, value in rows:
-        print(f"{name:<{width}}  {value}")
 
 
 if __name__ == "__main__":
