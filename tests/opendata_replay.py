@@ -77,6 +77,7 @@ class ReplayData:
         self.documents = fx.documents()
         self.resources: dict[str, tuple[bytes, str]] = {}  # Id → (bytes, content type)
         self.broken: set[str] = set()  # Ids whose file is served broken
+        self.missing: set[str] = set()  # Ids whose file is not found (404)
         self.ah_letters = [fx.fragment_letter(), *fx.derived_letters()]
         self.lock = threading.Lock()
         self._tick = 0
@@ -122,7 +123,8 @@ class ReplayData:
 
     def resource(self, doc_id: str) -> tuple[bytes, str] | None:
         record = next((r for r in self.documents if r.get("Id") == doc_id), None)
-        if record is None or record.get("Verwijderd") or not record.get("Soort"):
+        if record is None or record.get("Verwijderd") or not record.get("Soort") \
+                or doc_id in self.missing:  # fmt: skip
             return None
         content_type = record.get("ContentType") or "application/pdf"
         if doc_id in self.broken:

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.skipif(not fx.available(), reason="../shared fixtures a
 
 ROOT = Path(__file__).resolve().parents[1]
 DRIVER = ROOT / "tests" / "opendata_sink.py"
-WEEK = ["--since", "2025-09-19", "--until", "2025-09-26"]
+WEEK = ["--since", "2025-09-22", "--until", "2025-09-26"]  # 26 documents
 
 
 def driver(state: Path, server: replay.ReplayServer) -> subprocess.Popen[str]:
@@ -36,7 +36,7 @@ def test_kill_9_then_resume(tmp_path: Path) -> None:
     state = tmp_path / "sink.json"
     with replay.ReplayServer(page_size=25) as server:
         expected = {r["Id"] for r in fx.relevant(server.data.documents)
-                    if "2025-09-19" <= r["Datum"][:10] <= "2025-09-26"}  # fmt: skip
+                    if "2025-09-22" <= r["Datum"][:10] <= "2025-09-26"}  # fmt: skip
         hang = replay.sleep(120)  # the 8th download never ends: the process is killed there
         server.faults["resource"].extend([None] * 7 + [hang])
         first = driver(state, server)

@@ -204,6 +204,21 @@ def test_a_broken_file_is_one_line_and_the_rest_goes_on(server: replay.ReplaySer
     assert again.skipped == [] and again.new == 0
 
 
+def test_a_missing_file(server: replay.ReplayServer) -> None:
+    answer = server.data.by_number("2025D41515")
+    postponement = server.data.by_number("2025D41419")  # Mededeling (uitstel antwoord)
+    server.data.missing.update({answer["Id"], postponement["Id"]})
+    sink = MemorySink()
+    report = run_import(options(server, since=date(2025, 9, 24), until=date(2025, 9, 24)), sink)
+    assert [s.label for s in report.skipped] == ["2025D41515"]
+    assert "HTTP 404" in report.skipped[0].line()
+    assert len(server.requests("resource")) == report.found  # a 404 is not asked again
+    notice = sink.letter(f"tk:{postponement['Id']}").document
+    assert (notice.kind, notice.source) == (POSTPONEMENT, "2025D41419")
+    assert notice.aanhangsel == aanhangsel_id(postponement["Aanhangselnummer"])
+    assert notice.questioner == "Sneller"  # from "Uitstel beantwoording vragen van het lid …"
+
+
 def test_faults_while_importing_are_ridden_out(server: replay.ReplayServer) -> None:
     server.faults["list"].extend([replay.status(500), replay.truncate(), replay.drop()])
     server.faults["resource"].extend([replay.retry_after(1), replay.sleep(3.0),
