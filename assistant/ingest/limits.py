@@ -1,7 +1,7 @@
 """Resource limits for reading and parsing one letter, in one place (the README cites them).
 
 A real answer letter is small: the 45 real and seed letters are 5–30 KB of text and at most
-about 15 pages. Every limit below is far above that (100× or more), so it only stops files
+about 15 pages. Every limit below is far above that (60× or more), so it only stops files
 that are not one letter (an archive of many, a zip bomb, a scan of a book) before they cost
 minutes of CPU or gigabytes of memory. Each check happens before the costly step it
 guards: file sizes before reading, a .docx's zip directory before unzipping, page counts
@@ -15,8 +15,8 @@ import time
 MB = 1_000_000
 
 # Largest file accepted, by type. PDFs and Word files may carry images and fonts, so they
-# get more room than plain text; a 5 MB .txt is about 1,500 pages of a letter.
-MAX_FILE_BYTES = {".txt": 5 * MB, ".pdf": 50 * MB, ".docx": 50 * MB}
+# get more room than plain text; a 2 MB .txt is about 600 pages of a letter.
+MAX_FILE_BYTES = {".txt": 2 * MB, ".pdf": 50 * MB, ".docx": 50 * MB}
 
 # A .docx is a zip: the sizes its directory declares are checked before anything is
 # unzipped (Python's zipfile never inflates more than the declared size). Word's XML
@@ -29,13 +29,15 @@ MAX_DOCX_ENTRIES = 5_000  # a letter has about 20
 # (pypdf itself caps each decompressed stream at 75 MB.)
 MAX_PDF_PAGES = 500
 
-# Text of one letter after extraction, any format: 5 million characters is about 1,500
-# pages. Checked as pages are extracted, so a huge PDF stops early.
-MAX_TEXT_CHARS = 5_000_000
+# Text of one letter after extraction, any format: 2 million characters is about 600
+# pages. Checked as pages are extracted, so a huge PDF stops early. Parsing takes about
+# 5 s per million characters on a laptop core, so this much text parses well within the
+# time budget below.
+MAX_TEXT_CHARS = 2_000_000
 
 # Wall-clock budget for reading one file, and again for parsing it. A real letter takes
-# 0.01–2 s on a laptop CPU; parsing is linear in the text size, so only pathological
-# files come near this.
+# 0.01–2 s on a laptop CPU; parsing is linear in the text size (the largest text allowed
+# above takes about 10 s), so only pathological files come near this.
 PARSE_SECONDS = 30.0
 
 # An evaluation file (JSONL questions): 20 MB is about 100,000 questions.
