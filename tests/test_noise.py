@@ -90,3 +90,33 @@ def test_words_glued_by_a_lost_space_are_split_only_after_small_words() -> None:
                  "is aangezegd", "een rechtshulpverzoek", "Den Haag", "OpenAI",
                  "https://www.tweedekamer.nl/kamerstukken/hetkabinet"):  # fmt: skip
         assert repair_split_words(kept, set()) == kept
+
+
+def test_a_decimal_is_no_footnote_reference() -> None:
+    """"1,5 graden" and "tot1,5" keep their digits though notes 1 and 5 exist (the
+    Teunissen letter lost "1,5" to note 5, and its note text went to the wrong answers)."""
+    notes = [f"{n}Bron nummer {n}." for n in range(2, 5)]
+    page = "\n".join([
+        "Vraag 1", "Hoe hoog mag de opwarming worden?", "Antwoord 1",
+        "Het doel is beneden 2 en streven naar 1,5 graden; de opwarming tot1,5 graden",
+        "beperken vraagt veel, zoals het rapport1 zegt, bron2 en 3 en 4, en de Kamerbrief.5",
+        "1Rapport, 8 oktober 2024.", *notes, "5Kamerstuk 31 793 nr. 274.",
+    ])  # fmt: skip
+    (passage,) = parse_pages([page, "Vraag 2\nEn nu?\nAntwoord 2\nNiets."], "d.txt").passages[:1]
+    assert "streven naar 1,5 graden; de opwarming tot 1,5 graden" in passage.answer_text
+    assert passage.footnotes[0] == "Rapport, 8 oktober 2024."
+    assert passage.footnotes[-1] == "Kamerstuk 31 793 nr. 274."
+
+
+def test_a_repeated_body_sentence_is_no_page_header() -> None:
+    """Only lines at a page's top or bottom count as repeated headers and footers."""
+    body = ["Vraag {n}", "Klopt bericht {n}?", "Antwoord {n}", "Dat is zo.",
+            "Zie ook het antwoord op de vorige vraag hierboven.", "Het kabinet kijkt er naar."]
+    filler = [f"Regel {i} van de uitleg over het onderwerp." for i in range(8)]
+    pages = ["\n".join(["Kenmerk 2024-0001 pagina"] + filler[:4] + [line.format(n=n)
+                                                                     for line in body]
+                       + filler) for n in range(1, 5)]  # fmt: skip
+    cleaned = clean_pages(pages)
+    for page in cleaned.pages:
+        assert "Zie ook het antwoord op de vorige vraag hierboven." in page
+        assert "Kenmerk 2024-0001 pagina" not in page  # the real header still goes
