@@ -120,7 +120,7 @@ def order(rows: list[dict], orderby: str) -> list[dict]:
             value = row.get(name)
             if isinstance(value, str) and re.match(r"^\d{4}-\d\d-\d\dT", value):
                 return (1, _when(value))
-            return (0, ("",)) if value is None else (1, (str(value),))
+            return (0, ("",)) if value is None else (2, (str(value),))
 
         rows = sorted(rows, key=sort_key, reverse=direction.strip().lower() == "desc")
     return rows

@@ -216,7 +216,10 @@ def _handler(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
                 if fault.kind == "sleep":
                     time.sleep(fault.seconds)
             query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-            code, body, content_type = _answer(server, route, parts.path, query)
+            try:
+                code, body, content_type = _answer(server, route, parts.path, query)
+            except Exception as exc:  # a bug here shows as the 500 a real server would send
+                code, body, content_type = 500, repr(exc).encode(), "text/plain"
             if fault is not None and fault.kind == "truncate":
                 body = body[: len(body) // 2]
             if fault is not None and fault.kind == "cut":

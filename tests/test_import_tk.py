@@ -263,6 +263,15 @@ def test_a_listing_that_keeps_failing_ends_the_run_cleanly(server: replay.Replay
     assert "HTTP 500" in report.error and report.new == 0
 
 
+def test_a_malformed_record_stops_the_listing_with_one_line() -> None:
+    with replay.ReplayServer() as server:  # one page of 250: the bad record comes in it
+        server.data.by_number("2025D41515")["ApiGewijzigdOp"] = "gisteren"
+        day = {"since": date(2025, 9, 24), "until": date(2025, 9, 24)}
+        report = run_import(options(server, **day), MemorySink())
+    assert report.error and report.error.startswith("listing stopped: ")
+    assert "not a timestamp: 'gisteren'" in report.error and "\n" not in report.error
+
+
 def test_ctrl_c_keeps_what_was_done(server: replay.ReplayServer) -> None:
     sink = MemorySink()
 

@@ -74,10 +74,11 @@ class TkRecord:
 
 
 def read_record(raw: dict[str, Any]) -> TkRecord:
-    """A TkRecord from one JSON record. Raises ValueError when Id or ApiGewijzigdOp is missing."""
+    """A TkRecord from one JSON record. Raises ValueError without a usable Id/ApiGewijzigdOp."""
     if not isinstance(raw, dict) or not raw.get("Id") or not raw.get("ApiGewijzigdOp"):
         raise ValueError("a Document record without Id or ApiGewijzigdOp")
     changed = str(raw["ApiGewijzigdOp"])
+    timestamp_key(changed)  # raises ValueError for a malformed timestamp: it orders everything
     record = TkRecord(id=str(raw["Id"]), deleted=bool(raw.get("Verwijderd")), changed=changed,
                       version=str(raw.get("GewijzigdOp") or changed))  # fmt: skip
     if record.deleted:
