@@ -31,17 +31,17 @@ INJECTION = "<img src=x onerror=alert(1)>"
 
 def load_searcher(index_dir: Path | None):  # type: ignore[no-untyped-def]
     from assistant.search import Searcher
+    from assistant.store import open_store
     from assistant.store.build import sync
     from assistant.store.embed import Embedder
-    from assistant.store.index import Index
 
     embedder = Embedder()
     if index_dir is None:
         index_dir = ROOT / ".tmp" / "screenshot-index"
-        sync(ROOT / "corpus", index_dir, embedder=embedder)
-    index = Index.load(index_dir)
-    return Searcher(index, embedder if index.manifest.model == embedder.name
-                    else Embedder(index.manifest.model))  # fmt: skip
+        sync(ROOT / "corpus", index_dir, embedder=embedder)[0].close()
+    store = open_store(index_dir)
+    return Searcher(store, embedder if store.config.model == embedder.name
+                    else Embedder(store.config.model))  # fmt: skip
 
 
 def ask(page, text: str) -> None:  # type: ignore[no-untyped-def]

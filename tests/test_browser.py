@@ -1,4 +1,6 @@
-"""The real web app in Debian's chromium (Playwright): chat, follow-up, sources, safety.
+"""The real web app in Debian's chromium (Playwright): chat, follow-up, sources, safety,
+and each web item of issue #12 (contrast, excerpts, bin icon, plain words and "not found",
+reopening a citation, copy, official link, phone layout).
 
 Never `playwright install`: the browser is /usr/bin/chromium (apt-get install chromium).
 """
@@ -12,8 +14,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from assistant.cite import aanhangsel_label
 from assistant.search import Searcher
-from assistant.web.app import start
+from assistant.web.app import all_documents, start
+from assistant.web.render import official_url
+from tests.conftest import needs_shared
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -30,6 +35,12 @@ TIMEOUT = 30_000
 @pytest.fixture(scope="session")
 def browser_type_launch_args() -> dict[str, Any]:
     return {"executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    # the copy button writes the clipboard; the tests read it back
+    return {**browser_context_args, "permissions": ["clipboard-read", "clipboard-write"]}
 
 
 @pytest.fixture(scope="module")
@@ -113,9 +124,7 @@ def test_off_topic_question_says_not_found(chat: Page) -> None:
 def test_open_cited_letter_highlights_answer_in_place(chat: Page) -> None:
     reply = ask(chat, EN_QUESTION)
     first_question = reply.locator(".kv-card").first.locator(".kv-q").inner_text()
-    picker = chat.locator("#kv-open-cited")
-    expect(picker).to_be_visible()
-    picker.locator("label").first.click()
+    reply.locator(".kv-card").first.locator("a.kv-open").click()
     cited = chat.locator("#kv-letter #kv-cited")
     expect(cited).to_be_visible(timeout=TIMEOUT)
     expect(cited.locator(".kv-badge")).to_contain_text("cited")
@@ -166,5 +175,151 @@ def test_quick_lookup_finds_a_reference(chat: Page) -> None:
     assert items.count() >= 5
     expect(items.first.locator(".kv-cite-line")).to_contain_text(
         re.compile(r"kenmerk 5236577;.*antwoord op vraag 13,"))
-    chat.locator("#kv-lookup-open label").first.click()
+    items.first.locator("a.kv-open").click()
     expect(chat.locator("#kv-letter #kv-cited h3")).to_contain_text("Vraag 13", timeout=TIMEOUT)
+
+
+# -- issue #12, one test per item ---------------------------------------------------------
+CONTRAST = """(el) => {
+  const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = (c) => { const [r, g, b] = rgb(c).map((v) => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  let bg = el, color = getComputedStyle(el).color;
+  while (bg && /rgba\\(0, 0, 0, 0\\)|transparent/.test(getComputedStyle(bg).backgroundColor))
+    bg = bg.parentElement;
+  const back = bg ? getComputedStyle(bg).backgroundColor : 'rgb(255, 255, 255)';
+  let opacity = 1;
+  for (let e = el; e; e = e.parentElement) opacity *= Number(getComputedStyle(e).opacity);
+  const [hi, lo] = [lum(color), lum(back)].sort((a, b) => b - a);
+  return {ratio: (hi + 0.05) / (lo + 0.05), opacity};
+}"""
+
+
+def test_12_1_meta_line_and_grey_text_have_contrast(chat: Page) -> None:
+    reply = ask(chat, EN_QUESTION)
+    for locator in (reply.locator(".kv-meta").first, reply.locator(".kv-hint"),
+                    chat.locator("#kv-header p"), reply.locator(".kv-label").first,
+                    reply.locator(".kv-cite-line").first):  # fmt: skip
+        measured = locator.evaluate(CONTRAST)
+        assert measured["ratio"] >= 4.5 and measured["opacity"] == 1, measured
+
+
+def open_lookup(page: Page, text: str) -> Locator:
+    page.get_by_role("tab", name=re.compile("Lookup")).click()
+    page.locator("#kv-lookup-box textarea").fill(text)
+    page.locator("#kv-lookup-send").click()
+    results = page.locator("#kv-lookup-results")
+    expect(results.locator(".kv-lookup-item, .kv-notfound").first).to_be_visible(timeout=TIMEOUT)
+    return results
+
+
+def test_12_2_lookup_excerpt_starts_at_the_answering_sentence(chat: Page) -> None:
+    first = open_lookup(chat, "5236577 vraag 13").locator(".kv-lookup-item").first
+    answer = first.locator(".kv-a").inner_text()
+    assert answer.startswith("Ik zie een verbod op de app Telegram in Nederland niet als"), answer
+    for bold in first.locator(".kv-a strong").all_inner_texts():
+        assert bold.strip() in answer and bold.strip()[-1] in ".?!;", bold
+
+
+def test_12_4_bin_icon_also_forgets_the_thread(chat: Page) -> None:
+    ask(chat, EN_QUESTION)
+    follow = ask(chat, "and in Belgium?")
+    expect(follow.locator(".kv-followup")).to_be_visible()
+    chat.locator('#kv-chat button[aria-label="Clear"]').click()
+    expect(chat.locator('#kv-chat [data-testid="bot"]')).to_have_count(0, timeout=TIMEOUT)
+    fresh = ask(chat, "and in Belgium?")
+    expect(fresh.locator(".kv-followup")).to_have_count(0)  # no hidden context left
+
+
+def test_12_6_lookup_speaks_plainly_and_says_not_found(chat: Page) -> None:
+    results = open_lookup(chat, "5236577 vraag 13")
+    expect(results).not_to_contain_text("semantic")
+    expect(results).not_to_contain_text(re.compile(r"\b0\.\d{3}\b"))
+    expect(results.locator(".kv-lookup-item").first.locator(".kv-exact")).to_have_text(
+        "Precies de gevraagde verwijzing")  # fmt: skip
+    for text in ("vraag 99 van 5236577", "Ziggo"):
+        results = open_lookup(chat, text)
+        expect(results.locator(".kv-notfound")).to_contain_text("Niet gevonden")
+        expect(results.locator(".kv-lookup-item")).to_have_count(0)
+
+
+def test_12_8_the_same_citation_opens_again_after_going_back(chat: Page) -> None:
+    reply = ask(chat, EN_QUESTION)
+    link = reply.locator(".kv-card").first.locator("a.kv-open")
+    letter = chat.locator("#kv-letter #kv-cited")
+    for _ in range(3):
+        link.click()
+        expect(letter).to_be_visible(timeout=TIMEOUT)
+        expect(letter).to_be_in_viewport()
+        chat.get_by_role("tab", name="Chat").click()
+        expect(letter).to_be_hidden()
+        expect(link).to_be_visible()
+
+
+def test_copy_button_puts_the_citation_on_the_clipboard(chat: Page) -> None:
+    card = card_for(ask(chat, EN_QUESTION), "5236577", 13)
+    line = card.locator(".kv-cite-line").inner_text().strip()
+    button = card.locator(".kv-copy")
+    expect(button).to_have_text("Copy citation", use_inner_text=True)
+    button.click()
+    expect(button).to_have_text("Copied ✓", use_inner_text=True)
+    assert chat.evaluate("navigator.clipboard.readText()") == line
+    assert "kenmerk 5236577" in line and "antwoord op vraag 13" in line
+    item = open_lookup(chat, "5236577 vraag 13").locator(".kv-lookup-item").first
+    item.locator(".kv-copy").click()
+    expect(item.locator(".kv-copy")).to_have_text("Gekopieerd ✓", use_inner_text=True)
+    assert chat.evaluate("navigator.clipboard.readText()") == (
+        item.locator(".kv-cite-line").inner_text().strip())  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def full_app(full_searcher: Searcher) -> Iterator[tuple[str, Searcher]]:
+    app, url = start(full_searcher, port=0)
+    yield url, full_searcher
+    app.close()
+
+
+@needs_shared
+def test_official_publication_link_opens_in_a_new_tab(
+        page: Page, full_app: tuple[str, Searcher]) -> None:  # fmt: skip
+    url, searcher = full_app
+    doc = next(d for d in all_documents(searcher) if official_url(d))
+    page.goto(url)
+    reply = ask(page, f"vraag 2 van {doc.aanhangsel}")
+    card = reply.locator(".kv-card").first
+    expect(card.locator(".kv-cite-line")).to_contain_text(aanhangsel_label(doc.aanhangsel or ""))
+    link = card.locator("a.kv-official")
+    expect(link).to_have_attribute(
+        "href", f"https://zoek.officielebekendmakingen.nl/{doc.aanhangsel}.html")  # fmt: skip
+    expect(link).to_have_attribute("target", "_blank")
+    expect(link).to_have_attribute("rel", re.compile(r"\bnoopener\b"))
+    expect(link).to_contain_text("Official publication")
+    seed = card_for(ask(page, EN_QUESTION), "5236577", 13)
+    expect(seed.locator("a.kv-official")).to_have_count(0)  # no Aanhangsel id, no link
+    with page.context.expect_page() as opened:  # a new tab, and this page stays
+        link.click()
+    assert opened.value.url.startswith("https://zoek.officielebekendmakingen.nl/") or (
+        opened.value.url.startswith("chrome-error://"))  # fmt: skip  (no internet here)
+    expect(page.locator("#kv-question textarea")).to_be_visible()
+
+
+def test_phone_examples_scroll_sideways_and_nothing_covers_the_answer(chat: Page) -> None:
+    chat.set_viewport_size({"width": 390, "height": 844})
+    examples = chat.locator("#kv-examples")
+    box = examples.bounding_box()
+    assert box is not None and box["height"] < 60  # one row, not half the screen
+    assert examples.evaluate("(e) => e.scrollWidth > e.clientWidth")  # it scrolls sideways
+    assert chat.evaluate("document.documentElement.scrollWidth") <= 390  # the page does not
+    examples.get_by_role("button", name="↳ Wat zei de minister daarover?").click()
+    expect(chat.locator('#kv-chat [data-testid="bot"]')).to_have_count(1, timeout=TIMEOUT)
+    ask(chat, EN_QUESTION)
+    expect(chat.locator("#kv-chat .scroll-down-button-container button")).to_be_hidden()
+    chat_box = chat.locator("#kv-chat").bounding_box()
+    assert chat_box is not None
+    for x in (0.25, 0.5, 0.75):  # what sits on the bottom edge of the chat is the answer
+        hit = chat.evaluate(f"""() => {{ const r = document.querySelector('#kv-chat')
+          .getBoundingClientRect(); const el = document.elementFromPoint(
+          r.left + r.width * {x}, r.bottom - 12); return el.closest('.kv-reply') !== null
+          || el.closest('[data-testid="bot"]') !== null; }}""")  # fmt: skip
+        assert hit, x

@@ -7,7 +7,7 @@ import re
 from assistant.documents import Document, Hit, Passage
 from assistant.search import Result, Searcher
 from assistant.web import render
-from assistant.web.app import letter_html
+from assistant.web.app import all_documents, doc_id_of, letter_html, letter_of
 from assistant.web.chat import (
     Conversation,
     Serialized,
@@ -16,15 +16,18 @@ from assistant.web.chat import (
     is_follow_up,
     lookup,
 )
+from assistant.web.excerpt import window
 
 EN_QUESTION = "Can Telegram be banned in the Netherlands?"
 NL_QUESTION = "Kan Telegram in Nederland verboden worden?"
 HOSTILE = "<img src=x onerror=alert(1)>"
 
 
-def hostile_hit(highlights: list[tuple[int, int]] | None = None) -> Hit:
+def hostile_hit(highlights: list[tuple[int, int]] | None = None,
+                aanhangsel: str | None = None) -> Hit:  # fmt: skip
     doc = Document(doc_id="d1", title="<script>alert('t')</script> Telegram",
-                   source="x.txt", date="2024-03-18", ons_kenmerk="123<b>")  # fmt: skip
+                   source="x.txt", date="2024-03-18", ons_kenmerk="123<b>",
+                   aanhangsel=aanhangsel)  # fmt: skip
     passage = Passage(passage_id="123-q1", doc_id="d1", questions=[1],
                       question_text=f"Vraag {HOSTILE}?", answer_text="Nee. Dat kan niet & zo.",
                       page=2)  # fmt: skip
@@ -50,6 +53,31 @@ def test_english_card_uses_english_labels() -> None:
     assert "Question 1" in html_out and "Answer" in html_out and "18 March 2024" in html_out
 
 
+def test_card_has_copy_button_open_link_and_official_link() -> None:
+    plain = render.card(hostile_hit(), "en")
+    assert '<button type="button" class="kv-copy">' in plain and "Copy citation" in plain
+    assert '<a class="kv-open" href="#open=123-q1">Open in letter</a>' in plain
+    assert "kv-official" not in plain  # no Aanhangsel id, no link
+    linked = render.card(hostile_hit(aanhangsel="ah-tk-20232024-1234"), "nl")
+    assert ('href="https://zoek.officielebekendmakingen.nl/ah-tk-20232024-1234.html" '
+            'target="_blank" rel="noopener"') in linked  # fmt: skip
+    assert "Officiële publicatie" in linked and "Kopieer citaat" in linked
+    assert render.no_blank_lines(linked)
+
+
+def test_official_url_only_for_full_aanhangsel_ids() -> None:
+    def url(ref: str | None) -> str | None:
+        return render.official_url(Document(doc_id="d", title="t", source="s", aanhangsel=ref))
+
+    assert url("ah-tk-20242025-594") == (
+        "https://zoek.officielebekendmakingen.nl/ah-tk-20242025-594.html")  # fmt: skip
+    assert url(" AH-TK-20242025-594 ") == (
+        "https://zoek.officielebekendmakingen.nl/ah-tk-20242025-594.html")  # fmt: skip
+    for ref in (None, "", "AH 594", "ah-tk-2024-594", "ah-tk-20242025-594/../x",
+                'ah-tk-20242025-5"><script>'):
+        assert url(ref) is None
+
+
 def test_long_answer_shows_window_around_highlight() -> None:
     hit = hostile_hit()
     hit.passage.answer_text = "Begin. " + "woord " * 600 + "Dit is de kern. " + "meer " * 300
@@ -58,6 +86,34 @@ def test_long_answer_shows_window_around_highlight() -> None:
     html_out = render.card(hit, "nl")
     assert "<strong>Dit is de kern.</strong>" in html_out
     assert html_out.count("woord") < 300 and "ingekort" in html_out
+
+
+SENTENCES = [f"Zin nummer {i} gaat over het onderwerp en is precies lang genoeg om te tellen."
+             for i in range(1, 31)]  # fmt: skip
+
+
+def test_excerpt_starts_at_a_sentence_and_keeps_highlighted_sentences_whole() -> None:
+    text = " ".join(SENTENCES)
+    spans = [(text.index(s), text.index(s) + len(s)) for s in SENTENCES]
+    for marks in ([spans[12]], [spans[12], spans[14]], [spans[3], spans[4]], [spans[29]]):
+        start, end = window(text, marks, 400)
+        assert start in {s for s, _ in spans} | {0}  # a sentence starts there
+        assert end in {e for _, e in spans}  # and one ends there
+        assert start <= marks[0][0] and marks[-1][1] <= end  # every highlight whole
+        assert end - start <= 800
+    # one sentence of context before the first highlight when it fits
+    start, _ = window(text, [spans[12]], 400)
+    assert start == spans[11][0]
+    # highlights near the start: the answer from its beginning
+    assert window(text, [spans[2]], 400)[0] == 0
+    # an exact reference asks for the answer itself: from its beginning
+    assert window(text, [spans[20]], 400, focus=0)[0] == 0
+
+
+def test_excerpt_of_one_endless_sentence_is_cut_at_a_space() -> None:
+    text = "Dit " + "woord " * 2000 + "einde."
+    start, end = window(text, [], 300)
+    assert start == 0 and end <= 600 and text[end] == " "
 
 
 def test_user_text_is_literal_and_long_text_is_cut() -> None:
@@ -74,7 +130,7 @@ def test_follow_up_detection() -> None:
     assert not is_follow_up(EN_QUESTION)
     assert not is_follow_up("5236577 vraag 13") and not is_follow_up("2024Z02257")
     assert not is_follow_up("Hoeveel verdachten van doxing zijn geïdentificeerd door de politie?")
-    conversation = Conversation(base=EN_QUESTION)
+    conversation = Conversation(previous=[EN_QUESTION])
     assert contextualize("and in Belgium?", conversation) == (f"{EN_QUESTION} and in Belgium?",
                                                                True)  # fmt: skip
     assert contextualize("and in Belgium?", Conversation()) == ("and in Belgium?", False)
@@ -119,7 +175,7 @@ def test_empty_long_and_bad_date_get_friendly_messages(searcher: Searcher) -> No
 
 
 def test_filters_restrict_documents_and_dates(searcher: Searcher) -> None:
-    doc_5209583 = next(d.doc_id for d in searcher.index.documents if d.ons_kenmerk == "5209583")
+    doc_5209583 = next(d.doc_id for d in all_documents(searcher) if d.ons_kenmerk == "5209583")
     turn = answer(searcher, EN_QUESTION, Conversation(), doc_ids=[doc_5209583])
     assert turn.hits and {h.document.ons_kenmerk for h in turn.hits} == {"5209583"}
     none = answer(searcher, EN_QUESTION, Conversation(), date_from="2025-01-01")
@@ -140,19 +196,57 @@ def test_lookup_lists_ranked_citations(searcher: Searcher) -> None:
     markup, hits = lookup(searcher, "Telegram verbod 5236577")
     assert hits and markup.count('class="kv-lookup-item"') == len(hits)
     assert re.search(r"antwoord op vra(ag|gen) \d+", markup)
+    assert markup.count('class="kv-copy"') == len(hits) and "#open=" in markup
     empty, none = lookup(searcher, "")
     assert not none and "kenmerk" in empty
 
 
+def test_lookup_speaks_no_jargon_and_marks_exact_references(searcher: Searcher) -> None:
+    markup, hits = lookup(searcher, "5236577 vraag 13")
+    assert hits[0].how == "lookup" and hits[0].passage.questions == [13]
+    assert "semantic" not in markup and "lookup ·" not in markup
+    assert not re.search(r"\b0\.\d{3}\b", markup)  # no raw scores
+    first = markup.split('<li class="kv-lookup-item"')[1]
+    assert "Precies de gevraagde verwijzing" in first
+    assert markup.count("kv-exact") == sum(h.how == "lookup" for h in hits)
+
+
+def test_lookup_excerpt_of_question_13_holds_the_answering_sentence(searcher: Searcher) -> None:
+    markup, hits = lookup(searcher, "5236577 vraag 13")
+    first = markup.split('<li class="kv-lookup-item"')[1]
+    answer = first.split('<div class="kv-a">')[1].split("</div>")[0]
+    plain = re.sub(r"<[^>]+>", "", answer)
+    assert plain.startswith("Ik zie een verbod op de app Telegram in Nederland niet als")
+    for bold in re.findall(r"<strong>(.*?)</strong>", answer):  # highlighted sentences whole
+        assert bold.rstrip().endswith((".", "?", "!", ";")), bold
+
+
+def test_lookup_says_not_found_instead_of_a_list(searcher: Searcher) -> None:
+    for text in ("vraag 99 van 5236577", "Ziggo"):
+        markup, hits = lookup(searcher, text)
+        assert "Niet gevonden" in markup or "Not found" in markup, text
+        assert "kv-lookup-item" not in markup
+    hits = searcher.search("Telegram", k=3).hits
+    shown = render.lookup_list(Result("x", hits, answerable=False), "en")
+    assert "Not found: no indexed letter matches" in shown and "<ol" not in shown
+    none = render.lookup_list(Result("x", [], answerable=True), "en")
+    assert "Not found" in none and "<ol" not in none
+
+
 def test_letter_marks_the_cited_passage(searcher: Searcher) -> None:
     passage_id = answer(searcher, EN_QUESTION, Conversation()).hits[0].passage.passage_id
-    doc_id = searcher.index.passage(passage_id).doc_id
+    doc_id = doc_id_of(searcher, passage_id)
+    assert doc_id is not None and doc_id_of(searcher, "no-such-passage") is None
+    found = letter_of(searcher, doc_id)
+    assert found is not None and letter_of(searcher, "no-such-letter") is None
     out = letter_html(searcher, doc_id, passage_id)
     assert out.count('id="kv-cited"') == 1
-    assert out.count('class="kv-passage') == len(searcher.index.entries[doc_id].passages)
+    assert out.count('class="kv-passage') == len(found[1])
     assert "Ons kenmerk" in out and "Originele tekst" in out  # raw letter from the corpus
+    assert letter_html(searcher, None, passage_id) == out  # the cited passage names its letter
     listing = letter_html(searcher, None)
-    assert "Kies hierboven" in listing and listing.count("<tr>") == 1 + len(searcher.index.entries)
+    assert "Kies hierboven" in listing and listing.count("<tr>") == 1 + len(
+        all_documents(searcher))  # fmt: skip
     assert "5236577" in listing and "5209583" in listing
 
 
@@ -165,4 +259,4 @@ def test_serialized_searcher_answers_concurrent_requests(searcher: Searcher) -> 
         results = list(pool.map(lambda q: shared.search(q, k=3), questions))
     ids = [[h.passage.passage_id for h in r.hits] for r in results]
     assert ids[0::2] == [ids[0]] * 3 and ids[1::2] == [ids[1]] * 3
-    assert shared.warm_up().join(timeout=60) is None and shared.index is searcher.index
+    assert shared.warm_up().join(timeout=60) is None

@@ -69,36 +69,46 @@ log = logging.getLogger(__name__)
 
 
 # -- what the web app reads from the index: these functions only -------------------------
+MAX_LISTED = 1000  # letters offered in the pickers and the list (newest first)
+
+
 def all_documents(searcher: Searcher) -> list[Document]:
-    """Every indexed letter (for the filter, the letter picker and the list)."""
-    return searcher.index.documents
+    """The newest indexed letters (for the filter, the letter picker and the list)."""
+    return [row.document for row in searcher.store.documents(limit=MAX_LISTED)]
 
 
 def passage_counts(searcher: Searcher) -> dict[str, int]:
     """Number of passages per doc_id, for the list of letters."""
-    return {d: len(e.passages) for d, e in searcher.index.entries.items()}
+    return {row.document.doc_id: row.passages
+            for row in searcher.store.documents(limit=MAX_LISTED)}  # fmt: skip
 
 
 def letter_of(searcher: Searcher, doc_id: str) -> tuple[Document, list[Passage]] | None:
     """A letter and its passages in order, or None when doc_id is not indexed."""
-    entry = searcher.index.entries.get(doc_id)
-    return (entry.document, entry.passages) if entry else None
+    row = searcher.store.document(doc_id)
+    return (row.document, searcher.store.letter(doc_id)) if row else None
 
 
 def doc_id_of(searcher: Searcher, passage_id: str) -> str | None:
     """The letter a passage belongs to, or None when the passage is not indexed."""
-    try:
-        return searcher.index.passage(passage_id).doc_id
-    except KeyError:
-        return None
+    found = searcher.store.passage_by_id(passage_id)
+    return found[1].doc_id if found else None
 
 
 def source_text(searcher: Searcher, doc: Document) -> str | None:
-    """The letter's original text when it was a text file in the corpus folder."""
-    corpus = searcher.index.manifest.corpus
-    if not corpus:
+    """The letter's original text when it is a text file: kept with the index (added
+    letters) or in the corpus folder it was indexed from."""
+    original = searcher.store.original(doc.doc_id)
+    if original:
+        name, data = original
+        if Path(name).suffix.lower() in {".txt", ".md"}:
+            return data.decode("utf-8", errors="replace")[:MAX_SOURCE_CHARS]
         return None
-    path = Path(corpus) / doc.source
+    row = searcher.store.document(doc.doc_id)
+    corpus = searcher.store.get_meta("corpus")
+    if not corpus or not row or not row.path:
+        return None
+    path = Path(corpus) / row.path
     if path.suffix.lower() in {".txt", ".md"} and path.is_file():
         return path.read_text(encoding="utf-8", errors="replace")[:MAX_SOURCE_CHARS]
     return None
@@ -265,9 +275,11 @@ def start(searcher: Searcher, host: str = "127.0.0.1", port: int = 7860,
     port = port or free_port(host)
     app = build_app(searcher)
     app.queue(default_concurrency_limit=2)
+    # show_error: an API caller reads why a call failed (e.g. Gradio's own "didn't receive
+    # enough input values") instead of {"error": null}; the message, never a traceback.
     _, url, _ = app.launch(server_name=host, server_port=port, prevent_thread_lock=True,
                            theme=theme(), css=CSS, js=JS, head=PAGE_HEAD, footer_links=["api"],
-                           ssr_mode=False, quiet=True, show_error=False,
+                           ssr_mode=False, quiet=True, show_error=True,
                            **server_options(host, app.config))  # fmt: skip
     if block:
         print(f"serving on {url} (Ctrl+C stops)", flush=True)

@@ -16,8 +16,8 @@ def window(text: str, highlights: list[Span], limit: int, focus: int | None = No
 
     The window starts at the sentence holding `focus` (default: the first highlight), takes
     one sentence before it for context when that fits, and runs to the end of the last
-    highlighted sentence at least; it may grow to twice `limit` to hold the highlights, and
-    only a single sentence longer than that is cut (at a space).
+    highlighted sentence at least; it may grow to twice `limit` to hold the highlights. Only
+    a single sentence longer than that is cut, at spaces around the focus.
     """
     if len(text) <= limit:
         return 0, len(text)
@@ -31,6 +31,12 @@ def window(text: str, highlights: list[Span], limit: int, focus: int | None = No
     last = max(first, _holding(spans, marks[-1][1] - 1)) if marks else first
     while last > first and spans[last][1] - spans[first][0] > 2 * limit:
         last -= 1  # highlights too far apart: keep the first ones
+    if spans[first][1] - spans[first][0] > 2 * limit:  # one endless sentence: cut around
+        start = max(spans[first][0], focus - limit // 5)
+        space = text.find(" ", start, focus)
+        start = space + 1 if start > spans[first][0] and space >= 0 else start
+        need = min(marks[-1][1], start + 2 * limit) if marks else 0
+        return start, _cut(text, start, max(start + limit, need))
     if spans[last][1] - spans[0][0] <= limit:
         first = 0  # the highlights are near the start: show the answer from its beginning
     elif first > 0 and spans[last][1] - spans[first - 1][0] <= limit:
@@ -39,8 +45,6 @@ def window(text: str, highlights: list[Span], limit: int, focus: int | None = No
         last += 1
     start = 0 if first == 0 else spans[first][0]
     end = len(text) if last == len(spans) - 1 else spans[last][1]
-    if end - start > 2 * limit:  # one very long sentence
-        end = _cut(text, start, start + 2 * limit)
     return start, end
 
 

@@ -21,7 +21,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 LOCAL_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})  # loopback: this machine only
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+# The largest letter file ingest accepts (.pdf/.docx, ingest/limits.py MAX_FILE_BYTES).
+MAX_UPLOAD_BYTES = 50 * 1_000_000
 UPLOAD_COMPONENTS = ("file", "uploadbutton", "image", "audio", "video", "model3d",
                      "multimodaltextbox", "dataframe", "gallery")  # fmt: skip
 
@@ -79,7 +80,8 @@ def has_upload_control(config: dict[str, Any]) -> bool:
     return any(c.get("type") in UPLOAD_COMPONENTS for c in config.get("components", []))
 
 
-def server_options(host: str, config: dict[str, Any]) -> dict[str, Any]:
+def server_options(host: str, config: dict[str, Any],
+                   max_bytes: int = MAX_UPLOAD_BYTES) -> dict[str, Any]:  # fmt: skip
     """Keyword arguments for `Blocks.launch`: the guard and the upload size limit.
 
     Serving on a loopback address answers only this machine's names; serving on another
@@ -87,4 +89,4 @@ def server_options(host: str, config: dict[str, Any]) -> dict[str, Any]:
     """
     hosts = LOCAL_NAMES if host in LOCAL_NAMES else None
     guard = Middleware(SameOriginGuard, hosts=hosts, uploads=has_upload_control(config))
-    return {"app_kwargs": {"middleware": [guard]}, "max_file_size": MAX_UPLOAD_BYTES}
+    return {"app_kwargs": {"middleware": [guard]}, "max_file_size": max_bytes}
