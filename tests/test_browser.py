@@ -222,6 +222,22 @@ def test_12_2_lookup_excerpt_starts_at_the_answering_sentence(chat: Page) -> Non
         assert bold.strip() in answer and bold.strip()[-1] in ".?!;", bold
 
 
+def test_12_3_follow_up_examples_only_when_there_is_something_to_follow(chat: Page) -> None:
+    belgium = chat.get_by_role("button", name="↳ And in Belgium?")
+    expect(belgium).to_be_hidden()  # an empty chat has no thread to follow up on
+    expect(chat.get_by_role("button", name=EN_QUESTION)).to_be_visible()
+    ask(chat, EN_QUESTION)
+    expect(belgium).to_be_visible()
+    belgium.click()
+    reply = chat.locator('#kv-chat [data-testid="bot"]').nth(1)
+    expect(reply.locator(".kv-followup")).to_contain_text("Belgium", timeout=TIMEOUT)
+    chat.locator('#kv-chat button[aria-label="Clear"]').click()
+    expect(belgium).to_be_hidden()
+    ask(chat, NL_QUESTION)
+    chat.locator("#kv-new").click()
+    expect(belgium).to_be_hidden()
+
+
 def test_12_4_bin_icon_also_forgets_the_thread(chat: Page) -> None:
     ask(chat, EN_QUESTION)
     follow = ask(chat, "and in Belgium?")
@@ -311,7 +327,7 @@ def test_phone_examples_scroll_sideways_and_nothing_covers_the_answer(chat: Page
     assert box is not None and box["height"] < 60  # one row, not half the screen
     assert examples.evaluate("(e) => e.scrollWidth > e.clientWidth")  # it scrolls sideways
     assert chat.evaluate("document.documentElement.scrollWidth") <= 390  # the page does not
-    examples.get_by_role("button", name="↳ Wat zei de minister daarover?").click()
+    examples.get_by_role("button", name="Wie houdt toezicht op de Digital Services Act?").click()
     expect(chat.locator('#kv-chat [data-testid="bot"]')).to_have_count(1, timeout=TIMEOUT)
     ask(chat, EN_QUESTION)
     expect(chat.locator("#kv-chat .scroll-down-button-container button")).to_be_hidden()

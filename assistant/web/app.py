@@ -50,8 +50,8 @@ LOOKUP_PLACEHOLDER = "5236577 vraag 13 · Telegram verbod"
 PLACEHOLDER = ("**Ask a question in English or Dutch** · *Stel een vraag in het Nederlands "
                "of Engels*\n\nEvery reply cites the letter, the question and the answer. "
                "Try an example below.")
+# Shown once there is an answer to follow up on: in an empty chat they would lean on nothing.
 FOLLOW_UP_EXAMPLES = ["And in Belgium?", "Wat zei de minister daarover?"]
-EXAMPLE_BUTTONS = [(q, q) for q in EXAMPLES] + [(f"↳ {q}", q) for q in FOLLOW_UP_EXAMPLES]
 
 SCROLL_TO_REPLY = """() => { setTimeout(() => {
   const msgs = document.querySelectorAll(
@@ -171,10 +171,15 @@ def build_app(searcher: Searcher) -> gr.Blocks:
         if turn.user_html:
             history.append({"role": "user", "content": turn.user_html})
         history.append({"role": "assistant", "content": turn.bot_html})
-        return "", history, turn.conversation
+        # a friendly message (empty question, bad date) leaves the follow-up examples be
+        follow = gr.Button(visible=True) if turn.result is not None else gr.Button()
+        return ("", history, turn.conversation) + (follow,) * len(FOLLOW_UP_EXAMPLES)
 
     def new_conversation() -> tuple[Any, ...]:
-        return "", [], Conversation()
+        return ("", [], Conversation()) + forget()
+
+    def forget() -> tuple[Any, ...]:
+        return (gr.Button(visible=False),) * len(FOLLOW_UP_EXAMPLES)
 
     def quick(text: str, doc_ids: list[str], date_from: str, date_to: str) -> str:
         return lookup(searcher, text, doc_ids, date_from, date_to)[0]
@@ -197,8 +202,11 @@ def build_app(searcher: Searcher) -> gr.Blocks:
                 question, send = _ask_row("kv-question", "Your question · uw vraag",
                                           ASK_PLACEHOLDER, "Ask · Vraag", "kv-send")
                 with gr.Row(elem_id="kv-examples"):
-                    examples = {gr.Button(label, size="sm", variant="secondary",
-                                          min_width=120): text for label, text in EXAMPLE_BUTTONS}
+                    examples = {gr.Button(q, size="sm", variant="secondary", min_width=120): q
+                                for q in EXAMPLES}  # fmt: skip
+                    follow_ups = {gr.Button(f"↳ {q}", size="sm", variant="secondary",
+                                            min_width=120, visible=False): q
+                                  for q in FOLLOW_UP_EXAMPLES}  # fmt: skip
                 new_chat = gr.Button("New conversation · nieuw gesprek", size="sm",
                                      elem_id="kv-new")
             with gr.Tab("Lookup · zoeken", id="lookup", elem_id="kv-tab-lookup"):
@@ -216,15 +224,16 @@ def build_app(searcher: Searcher) -> gr.Blocks:
 
         private: dict[str, Any] = {"api_visibility": "private"}
         chat_in = [question, chatbot, conversation, doc_filter, date_from, date_to]
-        chat_out = [question, chatbot, conversation]
+        chat_out = [question, chatbot, conversation, *follow_ups]
         for trigger in (question.submit, send.click):
             trigger(respond, chat_in, chat_out, **private).then(None, js=SCROLL_TO_REPLY)
-        for button, text in examples.items():
+        for button, text in {**examples, **follow_ups}.items():
             button.click(lambda q=text: q, None, question, **private).then(
                 respond, chat_in, chat_out, **private).then(None, js=SCROLL_TO_REPLY)
         new_chat.click(new_conversation, None, chat_out, **private)
         # the chat's own bin icon clears the messages; the thread must go with them
-        chatbot.clear(lambda: Conversation(), None, conversation, **private)
+        chatbot.clear(lambda: (Conversation(), *forget()), None, [conversation, *follow_ups],
+                      **private)  # fmt: skip
         for trigger in (lookup_box.submit, lookup_btn.click):
             trigger(quick, [lookup_box, doc_filter, date_from, date_to], lookup_out, **private)
         open_btn.click(open_cited, open_id, [tabs, doc_select, letter], js=OPEN_PASSAGE,
