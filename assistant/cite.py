@@ -7,8 +7,11 @@ import textwrap
 from typing import Any
 
 from .documents import Document, Hit
-from .ingest.text import dutch_date
+from .ingest.references import document_url
+from .ingest.text import dutch_date, printable
 from .search.rank import Result
+
+BOLD, PLAIN = "\033[1m", "\033[0m"
 
 
 def document_dict(doc: Document) -> dict[str, Any]:
@@ -17,9 +20,11 @@ def document_dict(doc: Document) -> dict[str, Any]:
         "date": doc.date,
         "ons_kenmerk": doc.ons_kenmerk,
         "uw_kenmerk": doc.uw_kenmerk,
+        "aanhangsel": doc.aanhangsel,
         "questioner": doc.questioner,
         "minister": doc.minister,
         "source": doc.source,
+        "url": document_url(doc),  # the official publication, for a full Aanhangsel id
     }
 
 
@@ -93,35 +98,53 @@ def result_dict(result: Result) -> dict[str, Any]:
     }
 
 
-def result_text(result: Result, width: int = 88) -> str:
-    """Readable cited answers for a terminal."""
-    lines = [f"Question: {result.question}"]
+def result_text(result: Result, width: int = 88, bold: bool = False) -> str:
+    """Readable cited answers for a terminal, control characters removed from every text.
+
+    bold: mark the highlighted sentences with the terminal's bold (no markers otherwise).
+    """
+    lines = [f"Question: {printable(result.question)}"]
     lines += [f"({note})" for note in result.notes]
+    if result.missing:
+        lines.append(f"Not found: {result.missing}.")
     if not result.hits:
         return "\n".join(lines + ["No passages found."])
     if not result.answerable:
         lines.append("Not answered in these documents. Possibly related:")
+    elif any(h.how == "lookup" for h in result.hits) and any(h.how != "lookup"
+                                                             for h in result.hits):  # fmt: skip
+        lines.append("Passages your reference names come first, then the most relevant others.")
+    indent = {"initial_indent": "    ", "subsequent_indent": "    "}
     for hit in result.hits:
         p = hit.passage
         lines.append("")
-        how = "exact reference" if hit.how == "lookup" else f"score {hit.score:.3f}"
+        how = "exact reference" if hit.how == "lookup" else f"relevance {hit.score:.3f}"
         related = "possibly related: " if not result.answerable else ""
-        lines.append(f"[{hit.rank}] {related}{citation(hit)}  ({how})")
-        lines.append(textwrap.fill("Vraag: " + p.question_text.replace("\n", " "), width,
-                                   initial_indent="    ", subsequent_indent="    "))  # fmt: skip
-        answer = _mark(p.answer_text, hit.highlights)
-        lines.append(textwrap.fill("Antwoord: " + answer.replace("\n", " "), width,
-                                   initial_indent="    ", subsequent_indent="    "))  # fmt: skip
+        lines.append(f"[{hit.rank}] {related}{printable(citation(hit))}  ({how})")
+        url = document_url(hit.document)
+        if url:
+            lines.append(f"    {url}")
+        lines.append(textwrap.fill("Vraag: " + _flat(p.question_text), width, **indent))
+        answer = _mark(p.answer_text, hit.highlights if bold and result.answerable else [])
+        lines.append(textwrap.fill("Antwoord: " + answer, width, **indent))
         for ref in hit.see_also:
             lines.append(textwrap.fill(
                 f"(verwijst naar antwoord op {questions_label(ref.questions)}: "
-                f"{ref.answer_text.replace(chr(10), ' ')})", width,
-                initial_indent="    ", subsequent_indent="    "))  # fmt: skip
+                f"{_flat(ref.answer_text)})", width, **indent))  # fmt: skip
     return "\n".join(lines)
 
 
+def _flat(text: str) -> str:
+    return printable(text).replace("\n", " ").replace("\t", " ")
+
+
 def _mark(text: str, spans: list[tuple[int, int]]) -> str:
-    """Wrap highlighted spans in ** ** for the terminal."""
-    for start, end in sorted(spans, reverse=True):
-        text = text[:start] + "**" + text[start:end] + "**" + text[end:]
-    return text
+    """The text on one line, highlighted spans in bold (cleaned before the codes go in)."""
+    out, pos = [], 0
+    for start, end in sorted(spans):
+        if start < pos:
+            continue
+        out += [_flat(text[pos:start]), BOLD, _flat(text[start:end]), PLAIN]
+        pos = end
+    out.append(_flat(text[pos:]))
+    return "".join(out)

@@ -84,6 +84,8 @@ def _report_lines(report: Any) -> None:
         echo(f"not indexed as answers: {line}", err=True)
     for line in report.kept:
         echo(f"kept: {line}", err=True)
+    for line in report.warnings:
+        echo(f"warning: {line}", err=True)
 
 
 def open_for_reading(location: str, model: str | None = None) -> Any:
@@ -202,7 +204,7 @@ def ask(question: tuple[str, ...], location: str, k: int, previous: tuple[str, .
     else:
         if searched_as != text:
             echo(f"(follow-up, searched as: {result.question})")
-        echo(result_text(result))
+        click.echo(result_text(result, bold=sys.stdout.isatty()))  # cleaned by result_text
     store.close()
 
 
@@ -351,6 +353,68 @@ def list_cmd(location: str, as_json: bool, limit: int | None) -> None:
         echo(f"{r['doc_id']:<12}  {r['kind']:<12} {r['passages']:>8}  {r['date'] or '-':<10}  "
              f"{r['origin']:<8}  {ids:<30} {r['title'][:70]}")
     echo(f"{len(rows)} documents")
+
+
+@main.command("import")
+@store_option
+@click.option("--source", type=click.Choice(["tk", "officielebekendmakingen"]), default="tk",
+              show_default=True, help="Tweede Kamer open data API (2008 →) or "
+              "officielebekendmakingen (1995 →).")  # fmt: skip
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Letters dated on or after this day (YYYY-MM-DD).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Letters dated on or before this day (YYYY-MM-DD).")
+@click.option("--limit", type=click.IntRange(1), default=None,
+              help="Download at most this many new or changed documents.")
+@click.option("--dry-run", is_flag=True, help="List what would be imported; change nothing.")
+@click.option("--tk-url", default=None, help="Base URL of the Tweede Kamer OData service "
+              "(or a mirror); also ASSISTANT_TK_URL.")  # fmt: skip
+@click.option("--sru-url", default=None, help="Base URL of the SRU service (or a mirror); "
+              "also ASSISTANT_SRU_URL.")  # fmt: skip
+@click.option("--rate", type=click.FloatRange(0.1, 50), default=3.0, show_default=True,
+              help="Requests per second at most.")
+@click.option("--timeout", type=click.FloatRange(1, 600), default=30.0, show_default=True,
+              help="Seconds to wait for a response.")
+@handle_errors
+def import_cmd(location: str, source: str, since: Any, until: Any, limit: int | None,
+               dry_run: bool, tk_url: str | None, sru_url: str | None, rate: float,
+               timeout: float) -> None:  # fmt: skip
+    """Import answer letters from the official open data and keep the index in sync.
+
+    A second run fetches only what is new or changed since the last one (a checkpoint kept
+    with the index); documents withdrawn by the source are removed; an interrupted import
+    resumes where it stopped.
+    """
+    from .ingest.opendata import ImportOptions, OptionError, run_import
+    from .store.imported import StoreSink
+
+    options = ImportOptions(source=source, since=since.date() if since else None,
+                            until=until.date() if until else None, limit=limit,
+                            dry_run=dry_run, tk_url=tk_url, sru_url=sru_url, rate=rate,
+                            timeout=timeout)  # fmt: skip
+    try:
+        options.check()
+    except OptionError as exc:
+        _fail(str(exc))
+    store, _ = _store_for_import(location)
+    update, close = _progress(unit="document", desc="importing")
+    try:
+        report = run_import(options, StoreSink(store), progress=(
+            (lambda p: update(p.done, p.total or p.done)) if update else None))  # fmt: skip
+    finally:
+        close()
+        store.close()
+    for line in report.lines():
+        echo(line)
+    if report.error or report.interrupted:
+        sys.exit(2)
+
+
+def _store_for_import(location: str) -> Any:
+    """The index to import into, created (for the default model) when there is none."""
+    from .store.build import open_or_create
+
+    return open_or_create(location, DEFAULT_MODEL)
 
 
 @main.command()

@@ -10,7 +10,8 @@ import pytest
 
 from tests.conftest import DEV_EVAL, SEED_A, needs_shared, run_cli
 
-DOC_KEYS = {"title", "date", "ons_kenmerk", "uw_kenmerk", "questioner", "minister", "source"}
+DOC_KEYS = {"title", "date", "ons_kenmerk", "uw_kenmerk", "aanhangsel", "questioner", "minister",
+            "source", "url"}
 HIT_KEYS = {"rank", "score", "passage_id", "questions", "question_text", "answer_text", "page",
             "document", "citation"}  # fmt: skip
 
@@ -56,18 +57,34 @@ def test_ask_text_output_cites(seed_index_dir: Path) -> None:
     assert "kenmerk 52" in proc.stdout and "antwoord op vraag" in proc.stdout
 
 
-def test_ask_builds_the_index_when_there_is_none(tmp_path: Path) -> None:
+def test_ask_builds_only_the_default_index_and_says_so(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(SEED_A, corpus)
     proc = run_cli("index", "--corpus", str(corpus), "--index", str(tmp_path / "ix"))
     assert proc.returncode == 0, proc.stderr
     assert "indexed 1 documents, 17 passages" in proc.stdout
-    proc = run_cli("ask", "Wat is exposing?", "--index", str(tmp_path / "fresh"), "--json",
-                   cwd=tmp_path)  # fmt: skip  (default corpus: ./corpus)
+    typo = run_cli("ask", "Wat is exposing?", "--index", str(tmp_path / "typo"), cwd=tmp_path)
+    assert_one_clear_error(typo, "no index in", "assistant index")
+    assert not (tmp_path / "typo").exists()  # a mistyped folder is never created
+    first = run_cli("ask", "Wat is exposing?", "--json", cwd=tmp_path)  # ./embeddings, ./corpus
+    assert first.returncode == 0, first.stderr
+    assert "building the index in embeddings from corpus/ (first use)" in first.stderr
+    assert json.loads(first.stdout)["hits"][0]["document"]["ons_kenmerk"] == "5236577"
+    assert (tmp_path / "embeddings" / "index.db").exists()
+
+
+def test_ask_outside_the_project_folder_says_how_to_build(tmp_path: Path) -> None:
+    proc = run_cli("ask", "Wat is exposing?", cwd=tmp_path)  # no ./embeddings, no ./corpus
+    assert_one_clear_error(proc, "no index in embeddings", "assistant index")
+
+
+def test_ask_text_output_explains_the_order_and_has_no_markup(seed_index_dir: Path) -> None:
+    proc = run_cli("ask", "vraag 13 van 5236577", "--index", str(seed_index_dir), "-k", "3")
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["hits"][0]["document"]["ons_kenmerk"] == "5236577"
-    assert (tmp_path / "fresh" / "manifest.json").exists()
+    assert "Passages your reference names come first" in proc.stdout
+    assert "(exact reference)" in proc.stdout and "(relevance 0." in proc.stdout
+    assert "**" not in proc.stdout and "\033" not in proc.stdout  # no raw markers when piped
 
 
 def test_parse_json(tmp_path: Path) -> None:
@@ -155,10 +172,12 @@ def test_huge_question_is_shortened_not_refused(seed_index_dir: Path) -> None:
 def test_damaged_index(seed_index_dir: Path, tmp_path: Path) -> None:
     folder = tmp_path / "ix"
     shutil.copytree(seed_index_dir, folder)
-    (folder / "passages.json").write_text("{ broken")
+    data = bytearray((folder / "index.db").read_bytes())
+    data[4096:8192] = b"\xff" * 4096  # a damaged page of the database
+    (folder / "index.db").write_bytes(bytes(data))
     proc = run_cli("ask", "Wat is doxing?", "--index", str(folder))
     assert_one_clear_error(proc, "damaged", "assistant index")
-    assert (folder / "passages.json").read_text() == "{ broken"  # nothing silently replaced
+    assert (folder / "index.db").read_bytes() == bytes(data)  # nothing silently replaced
 
 
 def test_index_built_with_another_model(seed_index_dir: Path, tmp_path: Path) -> None:

@@ -11,10 +11,10 @@ from tests.conftest import needs_shared
 
 @needs_shared
 def test_referring_answer_carries_the_answer_it_refers_to(full_searcher: Searcher) -> None:
-    index = full_searcher.index
+    store = full_searcher.store
     name = "Antwoord_op_vragen_van_de_leden_Beckerma"
-    doc = next(d for d in index.documents if d.source.startswith(name))
-    q9 = next(p for p in index.entries[doc.doc_id].passages if p.questions == [9])
+    doc = next(r.document for r in store.documents() if r.document.source.startswith(name))
+    q9 = next(p for p in store.letter(doc.doc_id) if p.questions == [9])
     assert q9.refers_to == [6, 7]
     result = full_searcher.search(f"vraag 9 van {doc.aanhangsel}")
     top = result.hits[0]

@@ -29,6 +29,27 @@ _BARE_TEXT_ARTICLE = re.compile(r"\b(\d+[a-z]{0,3})\s*(Sr|Sv)\b")  # "125p Sv", 
 
 Article = tuple[str, "str | None"]  # (number, code); code None when the text omits it
 
+OFFICIAL_BASE = "https://zoek.officielebekendmakingen.nl/"
+# "ah-tk-20162017-1603" (Tweede Kamer) or "ah-ek-20182019-2" (Eerste Kamer).
+OFFICIAL_ID_RE = re.compile(r"^ah-(tk|ek)-(\d{4})(\d{4})-(\d+)$")
+
+
+def official_url(ah_id: str | None) -> str | None:
+    """The official publication page of an Aanhangsel id, or None for anything else."""
+    if not ah_id:
+        return None
+    ah_id = ah_id.strip().lower()
+    return f"{OFFICIAL_BASE}{ah_id}.html" if OFFICIAL_ID_RE.match(ah_id) else None
+
+
+def document_url(document: Document) -> str | None:
+    """The official link of a letter, for citations: only a full id gives one.
+
+    Letters added from files often say only "AH 594", which lacks the year; those get
+    no link rather than a guessed one.
+    """
+    return official_url(document.aanhangsel)
+
 
 def norm_id(ref: str) -> str:
     """A reference as compared: lower case, without spaces, dashes, dots, underscores."""

@@ -230,6 +230,10 @@ class Store(ABC):
     def original(self, doc_id: str) -> tuple[str, bytes] | None:
         """The file a user added, as (name, bytes), when the index keeps it."""
 
+    @abstractmethod
+    def export(self, doc_id: str) -> LetterRecord | None:
+        """The letter whole, as a record another store can write (vectors as stored)."""
+
     # -- signals -------------------------------------------------------------------------
     @abstractmethod
     def vector_candidates(self, query: np.ndarray, n: int,

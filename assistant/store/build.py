@@ -9,17 +9,21 @@ are `assistant add` and `assistant remove`.
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..documents import ANSWERS, POSTPONEMENT, QUESTIONS, ParsedLetter
+from ..documents import ANSWERS, POSTPONEMENT, QUESTIONS, Document, ParsedLetter, Passage
 from ..ingest.corpus import CorpusError, file_hash, iter_sources, list_files
 from ..ingest.parse import ParseError, parse_pages
-from . import open_store
+from . import is_url, open_store
 from .base import ADDED, CORPUS, ConflictError, DocumentRow, Store, StoreConfig, StoreError
 from .embed import DEFAULT_MODEL, Embedder
+from .failpoints import reached
 from .records import letter_record
 from .units import UNITS_VERSION
 
@@ -29,6 +33,7 @@ KIND_NAMES = {
     POSTPONEMENT: "postponement (notice that the answer is postponed)",
 }
 Progress = Callable[[int, int], None]
+OLD_FILES = ("manifest.json", "documents.json", "passages.json", "rows.json", "vectors.faiss")
 
 
 @dataclass
@@ -42,6 +47,7 @@ class Report:
     skipped: list[str] = field(default_factory=list)  # "file: reason" lines
     not_answers: list[str] = field(default_factory=list)  # "file: kind" lines
     kept: list[str] = field(default_factory=list)  # corpus files superseded by added letters
+    warnings: list[str] = field(default_factory=list)  # e.g. "x.txt: not UTF-8; read as …"
 
 
 def parse_files(files: list[Path], report: Report) -> list[tuple[Path, ParsedLetter]]:
@@ -51,8 +57,11 @@ def parse_files(files: list[Path], report: Report) -> list[tuple[Path, ParsedLet
         if isinstance(source, CorpusError):
             report.skipped.append(str(source))
             continue
+        if source.warning:
+            report.warnings.append(source.warning)
         try:
-            letter = parse_pages(source.pages, source.path.name, source.sha)
+            letter = parse_pages(source.pages, source.path.name, source.sha,
+                                 deadline=source.deadline)  # fmt: skip
         except ParseError as exc:
             report.skipped.append(str(exc))
             continue
@@ -68,14 +77,79 @@ def parse_files(files: list[Path], report: Report) -> list[tuple[Path, ParsedLet
 
 def open_or_create(location: str | Path, model: str,
                    embedder: Embedder | None = None) -> tuple[Store, Embedder | None]:  # fmt: skip
-    """The store at location, created empty (with the model's dimension) when missing."""
+    """The store at location, created empty (with the model's dimension) when missing, or
+    beside the JSON files of an index of the old format (its added letters are carried over
+    by `sync`)."""
     try:
         return open_store(location), embedder
     except StoreError:
-        if _exists(location):
+        if _exists(location) and not old_format(location):
             raise  # damaged or of another format: reported, never silently replaced
     embedder = embedder or Embedder(model)
     return open_store(location, StoreConfig(model, embedder.dim, UNITS_VERSION)), embedder
+
+
+def old_format(location: str | Path) -> bool:
+    """A folder holding an index of the first format (JSON files and vectors.faiss)."""
+    folder = Path(str(location))
+    return not is_url(location) and all((folder / name).is_file() for name in OLD_FILES[:2])
+
+
+def migrate_old_format(store: Store, folder: Path, embedder: Embedder | None,
+                       report: Report) -> Embedder | None:  # fmt: skip
+    """Carry the letters a user had added to an index of the old format into the store
+    (embedded again), then move the old files into old-format/. Safe to repeat: a kill
+    leaves the old files in place and the next `assistant index` finishes the job."""
+    if not old_format(folder):
+        return embedder
+    docs = json.loads((folder / "documents.json").read_text(encoding="utf-8"))
+    passages = json.loads((folder / "passages.json").read_text(encoding="utf-8"))
+    for data in docs:
+        if data.get("origin") != ADDED:
+            continue  # corpus letters come back from the corpus folder
+        doc = Document.from_dict(data)
+        letter = ParsedLetter(doc, [Passage.from_dict(p) for p in passages
+                                    if p.get("doc_id") == doc.doc_id],
+                              list(data.get("questions_numbered", [])))  # fmt: skip
+        embedder = embedder or Embedder(store.config.model)
+        store.write([letter_record(letter, embedder, ADDED)])
+        report.kept.append(f"{doc.source}: carried over from the old index format")
+    kept = folder / "old-format"
+    kept.mkdir(exist_ok=True)
+    for name in OLD_FILES:
+        if (folder / name).exists():
+            os.replace(folder / name, kept / name)
+    return embedder
+
+
+def refresh_units(store: Store, embedder: Embedder | None,
+                  progress: Progress | None = None) -> Embedder | None:  # fmt: skip
+    """Embed letters that are not in the corpus folder again after the units (or parser)
+    changed: from their kept file when there is one, else from their stored passages."""
+    rows = [r for r in store.documents() if r.origin != CORPUS and r.passages]
+    for done, row in enumerate(rows, 1):
+        doc_id = row.document.doc_id
+        original = store.original(doc_id)
+        letter = _reparse(original) if original else None
+        if letter is None:
+            letter = ParsedLetter(row.document, store.letter(doc_id), row.questions_numbered)
+        embedder = embedder or Embedder(store.config.model)
+        rec = letter_record(letter, embedder, row.origin, external_id=row.external_id,
+                            version=row.version, original=original)  # fmt: skip
+        store.write([rec], remove=[doc_id])
+        if progress:
+            progress(done, len(rows))
+    store.write(meta={"units_version": UNITS_VERSION})
+    return embedder
+
+
+def _reparse(original: tuple[str, bytes]) -> ParsedLetter | None:
+    name, data = original
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(data)
+        parsed = parse_files([path], Report())
+    return parsed[0][1] if parsed else None
 
 
 def _exists(location: str | Path) -> bool:
@@ -106,6 +180,10 @@ def sync(corpus: Path, location: str | Path, model: str = DEFAULT_MODEL, *,
     store, embedder = open_or_create(location, model, embedder)
     try:
         check_model(store, model)
+        if not is_url(location):
+            embedder = migrate_old_format(store, Path(location), embedder, report)
+        stale = store.config.units_version != UNITS_VERSION
+        force = force or stale  # the units or the parser changed: every letter anew
         root = corpus.resolve()
         indexed = {row.path: row for row in store.documents(origin=CORPUS) if row.path}
         todo = [f for f in files if force or _changed(f, root, indexed)]
@@ -133,9 +211,12 @@ def sync(corpus: Path, location: str | Path, model: str = DEFAULT_MODEL, *,
                 remove = [old.document.doc_id]
             written = store.write([rec], remove=remove, meta={"corpus": str(root)})
             report.embedded_documents += bool(written.added and letter.passages)
+            reached("build:letter")
             done += len(letter.passages)
             if progress:
                 progress(done, total)
+        if stale:
+            refresh_units(store, embedder, progress)
         report.reused = not letters and not gone
         report.documents, report.passages, _ = store.counts()
     except BaseException:
@@ -201,6 +282,7 @@ def add_files(files: list[Path], store: Store, embedder: Embedder | None = None,
             outcomes.append(Outcome(path.name, "unreadable", report.skipped[0]))
             continue
         _, letter = parsed[0]
+        warning = f" (warning: {report.warnings[0]})" if report.warnings else ""
         embedder = embedder or Embedder(store.config.model)
         rec = letter_record(letter, embedder, origin, original=(path.name, path.read_bytes()),
                             conflict="replace" if replace else "refuse")  # fmt: skip
@@ -211,7 +293,7 @@ def add_files(files: list[Path], store: Store, embedder: Embedder | None = None,
             outcomes.append(Outcome(path.name, "conflict", (
                 f"{path.name} is the same letter as the indexed {old.source} ({old.key}); "
                 f"nothing was changed. To replace it, run: assistant add --replace "
-                f"{path}"), old.doc_id))  # fmt: skip
+                f"{path}{warning}"), old.doc_id))  # fmt: skip
             continue
         doc = letter.document
         kind = KIND_NAMES[doc.kind].split(" (")[0]
@@ -222,12 +304,12 @@ def add_files(files: list[Path], store: Store, embedder: Embedder | None = None,
             old_ids = ", ".join(old for old, _ in written.replaced)
             outcomes.append(Outcome(path.name, "replaced", (
                 f"replaced {old_ids} by {path.name} ({kind}, {len(letter.passages)} passages, "
-                f"id {doc.doc_id})"), doc.doc_id, len(letter.passages)))  # fmt: skip
+                f"id {doc.doc_id}){warning}"), doc.doc_id, len(letter.passages)))  # fmt: skip
         else:
             status = "added" if doc.kind == ANSWERS else "not-answers"
             outcomes.append(Outcome(path.name, status, (
                 f"added {path.name} ({kind}, {len(letter.passages)} passages, id {doc.doc_id})"
-            ), doc.doc_id, len(letter.passages)))  # fmt: skip
+                f"{warning}"), doc.doc_id, len(letter.passages)))  # fmt: skip
     return outcomes
 
 

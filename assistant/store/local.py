@@ -37,6 +37,7 @@ from .base import (
     DocumentRow,
     Filters,
     LetterRecord,
+    PassageRecord,
     SignalRows,
     Store,
     StoreConfig,
@@ -47,6 +48,7 @@ from .base import (
     unit_id,
     unit_passage,
 )
+from .failpoints import reached
 from .lexical import LexStats
 from .sql import (
     DOC_SHOWN,
@@ -60,7 +62,8 @@ from .sql import (
 )
 from .vectors import IVF_MIN, TRAIN_MAX, VectorIndex
 
-SNAPSHOT_BACKLOG = 20_000  # units added or removed since the last snapshot before a new one
+# Units added or removed since the last vector snapshot before a new one is written.
+SNAPSHOT_BACKLOG = int(os.environ.get("ASSISTANT_SNAPSHOT_BACKLOG", "20000"))
 EXACT_MAX = 30_000  # a filter selecting at most this many units is searched exactly
 BUSY_TIMEOUT_MS = 120_000  # a writer waits this long for another writer to finish
 
@@ -83,7 +86,13 @@ class LocalStore(Store):
     def open(cls, folder: Path) -> LocalStore:
         folder = Path(folder)
         config = schema.read_config(folder)
-        return cls(folder, config, schema.connect(folder, BUSY_TIMEOUT_MS))
+        store = cls(folder, config, schema.connect(folder, BUSY_TIMEOUT_MS))
+        try:
+            config.units_version = store.get_meta("units_version") or ""
+        except StoreError:
+            store.close()
+            raise
+        return store
 
     @classmethod
     def create(cls, folder: Path, config: StoreConfig) -> LocalStore:
@@ -165,7 +174,7 @@ class LocalStore(Store):
             meta = dict(self._q("SELECT key, value FROM meta"))
             backlog = int(meta.get("generation_units", 0)) - int(meta.get("snapshot_mark", 0))
             units = int(meta.get("units", 0))
-            if not force and backlog < max(SNAPSHOT_BACKLOG, units // 10):
+            if not force and backlog < SNAPSHOT_BACKLOG:
                 return False
             index = self.vectors()
             gen = self._vectors_gen
@@ -174,6 +183,7 @@ class LocalStore(Store):
                 self._vectors = index
             name = f"vectors-{gen}-{os.getpid()}.faiss"
             index.save(self.folder / name)
+            reached("snapshot:file")
             schema.record_snapshot(self._db, name, gen, index.ntotal, self.folder)
             return True
 
@@ -243,9 +253,48 @@ class LocalStore(Store):
     def original(self, doc_id: str) -> tuple[str, bytes] | None:
         return schema.read_original(self.folder, doc_id)
 
+    def export(self, doc_id: str) -> LetterRecord | None:
+        with self._read() as db:
+            row = db.execute(f"SELECT d.id, {DOC_SHOWN} FROM documents d WHERE d.doc_id = ?",
+                             (doc_id,)).fetchone()  # fmt: skip
+            if not row:
+                return None
+            keys = {r[0] for r in db.execute("SELECT key FROM doc_keys WHERE doc = ?", row[:1])}
+            rows = db.execute(f"SELECT p.id, p.procedural, l.stems, {PASSAGE_SHOWN} FROM "
+                              "passages p JOIN documents d ON d.id = p.doc JOIN lex l ON "
+                              "l.rowid = p.id WHERE p.doc = ? ORDER BY p.seq", row[:1]).fetchall()
+            units: dict[int, list[Any]] = {r[0]: [] for r in rows}
+            cited: dict[int, set[Article]] = {r[0]: set() for r in rows}
+            for part in chunks(list(units)):
+                marks = ",".join("?" * len(part))
+                for u in db.execute(f'SELECT passage, kind, start, "end", vector FROM units '
+                                    f"WHERE passage IN ({marks}) ORDER BY id", part):
+                    units[u[0]].append(u)
+                for key, number, code in db.execute("SELECT passage, number, code FROM articles "
+                                                    f"WHERE passage IN ({marks})", part):
+                    cited[key].add((number, code or None))
+        dim, listed = self.config.dim, document_row(row[1:])
+        passages = [PassageRecord(
+            passage_row(r[3:]), r[2].split(), bool(r[1]), cited[r[0]],
+            [u[1] for u in units[r[0]]], [(u[2], u[3]) for u in units[r[0]]],
+            np.frombuffer(b"".join(u[4] for u in units[r[0]]), np.float16).reshape(-1, dim))
+            for r in rows]  # fmt: skip
+        return LetterRecord(listed.document, passages, listed.origin, listed.questions_numbered,
+                            keys, listed.path, listed.size, listed.mtime_ns, listed.external_id,
+                            listed.version, self.original(doc_id))  # fmt: skip
+
     # -- signals -------------------------------------------------------------------------
     def vector_candidates(self, query: np.ndarray, n: int,
                           filters: Filters) -> list[tuple[int, float]]:  # fmt: skip
+        ids, scores = self.nearest_units(query, n, filters)
+        best: dict[int, float] = {}
+        for key, score in zip(unit_passage(ids).tolist(), scores.tolist()):
+            best.setdefault(int(key), float(score))
+        return list(best.items())
+
+    def nearest_units(self, query: np.ndarray, n: int,
+                      filters: Filters) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+        """Ids and exact cosines of the n best units within the filters, best first."""
         query = np.asarray(query, dtype=np.float32).reshape(-1)
         with self._lock:
             exact = self._exact_rows(filters)
@@ -264,10 +313,12 @@ class LocalStore(Store):
                 raise StoreError(f"the index in {self.folder} is damaged (vectors that are "
                                  "not numbers); rebuild it with: assistant index --force")
         order = np.argsort(-scores, kind="stable")[:n]
-        best: dict[int, float] = {}
-        for key, score in zip(unit_passage(ids[order]).tolist(), scores[order].tolist()):
-            best.setdefault(int(key), float(score))
-        return list(best.items())
+        return ids[order], scores[order]
+
+    def iter_unit_vectors(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, vectors) of every stored unit, in chunks (exhaustive search, benchmarks)."""
+        with self._read() as db:
+            yield from schema.iter_vectors(db)
 
     def _exact_rows(self, filters: Filters) -> tuple[np.ndarray, np.ndarray] | None:
         """Unit ids and vectors to search exhaustively when a filter selects few units."""
@@ -379,6 +430,7 @@ class LocalStore(Store):
         try:
             with self._lock, schema.errors(self.folder), schema.transaction(self._db) as db:
                 gen = schema.next_generation(db)
+                reached("write:begin")
                 for doc_id in remove:
                     if schema.delete_document(db, doc_id, gen, self.folder):
                         written.removed.append(doc_id)
@@ -386,13 +438,17 @@ class LocalStore(Store):
                     self._write_letter(db, rec, gen, written)
                 for key, value in (meta or {}).items():
                     db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+                    if key == "units_version":
+                        self.config.units_version = value
                 if written.added or written.removed:  # readers reload only after a change
                     schema.set_generation(db, gen)
+                reached("write:rows")
         except BaseException:
             for path in originals:  # the letter did not land: neither does its file
                 if path and path.exists() and not schema.original_in_use(self._db, path):
                     path.unlink()
             raise
+        reached("write:committed")
         schema.drop_unused_originals(
             self.folder, [*written.removed, *(old for old, _ in written.replaced)], self._db)
         self.snapshot()

@@ -92,7 +92,8 @@ def read_config(folder: Path) -> StoreConfig:
         raise StoreError(f"no index in {folder}; build one with: assistant index")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        config = StoreConfig(str(data["model"]), int(data["dim"]), str(data["units_version"]))
+        # units_version lives in the database (it changes when letters are embedded again)
+        config = StoreConfig(str(data["model"]), int(data["dim"]), "")
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise StoreError(f"the index in {folder} is damaged ({CONFIG}: {exc}); rebuild it "
                          "with: assistant index --force") from exc
@@ -128,21 +129,10 @@ def create(folder: Path, config: StoreConfig, timeout_ms: int) -> None:
                                  "(a quote in its name); rename the model folder")
         finally:
             db.close()
-        data = {"format": FORMAT, "model": config.model, "dim": config.dim,
-                "units_version": config.units_version}
+        data = {"format": FORMAT, "model": config.model, "dim": config.dim}
         tmp = folder / f".{CONFIG}.tmp"
         tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         os.replace(tmp, folder / CONFIG)
-
-
-def set_units_version(folder: Path, version: str) -> None:
-    """Record that every letter's units now have this version (after re-embedding)."""
-    path = folder / CONFIG
-    data = json.loads(path.read_text(encoding="utf-8"))
-    data["units_version"] = version
-    tmp = folder / f".{CONFIG}.tmp"
-    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def connect(folder: Path, timeout_ms: int, create: bool = False) -> sqlite3.Connection:

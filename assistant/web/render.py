@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from ..cite import citation, references
 from ..documents import Document, Hit
+from ..ingest.references import document_url
 from ..search.rank import Result
 from .excerpt import window
 from .labels import LABELS, label, questions_heading, show_date
@@ -27,8 +28,6 @@ MAX_ANSWER_CHARS = 900  # longer answers show whole sentences around the highlig
 MAX_LOOKUP_CHARS = 480  # the lookup list is denser
 MAX_SHOWN_QUESTION = 400  # a very long user question is shown cut in the chat
 OPEN_PREFIX = "#open="  # href of an "open in letter" link: OPEN_PREFIX + quoted passage id
-AANHANGSEL_ID = re.compile(r"ah-tk-\d{8}-\d+", re.IGNORECASE)
-OFFICIAL_BASE = "https://zoek.officielebekendmakingen.nl/"
 
 
 def esc(text: Any) -> str:
@@ -37,14 +36,8 @@ def esc(text: Any) -> str:
 
 
 def official_url(doc: Document) -> str | None:
-    """The letter's page on officielebekendmakingen.nl, when it has an Aanhangsel id.
-
-    Only ids of the form ah-tk-YYYYYYYY-N name a page; "AH 594" lacks the session year.
-    """
-    ref = (doc.aanhangsel or "").strip()
-    if not AANHANGSEL_ID.fullmatch(ref):
-        return None
-    return f"{OFFICIAL_BASE}{ref.lower()}.html"
+    """The letter's page on officielebekendmakingen.nl, when it has a full Aanhangsel id."""
+    return document_url(doc)
 
 
 def official_link(doc: Document, lang: str) -> str:

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import re
 
-from ...documents import Document
+from ..references import OFFICIAL_BASE, OFFICIAL_ID_RE, document_url, official_url
 
-OFFICIAL_BASE = "https://zoek.officielebekendmakingen.nl/"
-# "ah-tk-20162017-1603" (Tweede Kamer) or "ah-ek-20182019-2" (Eerste Kamer).
-OFFICIAL_ID_RE = re.compile(r"^ah-(tk|ek)-(\d{4})(\d{4})-(\d+)$")
+__all__ = ["OFFICIAL_BASE", "aanhangsel_id", "citation_label", "document_url", "official_url"]
 _VERGADERJAAR_RE = re.compile(r"^(\d{4})\s*[-–/]\s*(\d{2}|\d{4})$")
 
 
@@ -46,23 +44,6 @@ def _years_of(vergaderjaar: str | None) -> tuple[int, int] | None:
         return None
     start = int(match.group(1))
     return start, start + 1
-
-
-def official_url(ah_id: str | None) -> str | None:
-    """The official publication page of an Aanhangsel id, or None for anything else."""
-    if not ah_id:
-        return None
-    ah_id = ah_id.strip().lower()
-    return f"{OFFICIAL_BASE}{ah_id}.html" if OFFICIAL_ID_RE.match(ah_id) else None
-
-
-def document_url(document: Document) -> str | None:
-    """The official link of a letter, for citations: only a full id gives one.
-
-    Letters added from files often say only "AH 594", which lacks the year; those get
-    no link rather than a guessed one.
-    """
-    return official_url(document.aanhangsel)
 
 
 def citation_label(ah_id: str) -> str | None:
