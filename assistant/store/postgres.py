@@ -26,7 +26,6 @@ from ..ingest.references import Article, norm_id
 from . import postgres_schema as schema
 from . import postgres_write as writing
 from .base import (
-    DAY_SHIFT,
     KINDS,
     DocumentRow,
     Filters,
@@ -37,17 +36,31 @@ from .base import (
     StoreError,
     Written,
     day_number,
-    day_range,
     unit_passage,
 )
 from .lexical import K1, B, LexStats
+from .postgres_filters import LEXICAL_SQL, passage_filter, unit_filter
 from .sql import DOC_SHOWN, PASSAGE_SHOWN, chunks, document_row, passage_row
 
 # A search whose filters leave at most this many units is exact (a scan in float32);
 # above it the HNSW index answers, and candidates are re-scored exactly.
 EXACT_MAX = 30_000
+EF_SEARCH = 100  # HNSW candidate list (at least 2 × the units asked): recall ≈ 1 at 10k letters
 POOL_MAX = int(os.environ.get("ASSISTANT_PG_POOL", "8"))  # connections per process
 POOL_WAIT = 60.0  # seconds a request waits for a free connection
+
+
+def has_index(url: str) -> bool:
+    """True when the database at url holds an index (or is not empty enough to get one);
+    a StoreError when it cannot be reached."""
+    name = schema.display_name(url)
+    try:
+        with psycopg.connect(schema.conninfo(url), autocommit=True) as conn:
+            row = conn.execute("SELECT to_regclass('assistant_schema') IS NOT NULL OR "
+                               "to_regclass('documents') IS NOT NULL").fetchone()
+            return bool(row and row[0])
+    except psycopg.Error as exc:
+        raise schema.connect_error(name, exc) from exc
 
 
 class PostgresStore(Store):
@@ -188,10 +201,19 @@ class PostgresStore(Store):
     # -- signals -------------------------------------------------------------------------
     def vector_candidates(self, query: np.ndarray, n: int,
                           filters: Filters) -> list[tuple[int, float]]:  # fmt: skip
+        ids, scores = self.nearest_units(query, n, filters)
+        best: dict[int, float] = {}
+        for key, value in zip(unit_passage(ids).tolist(), scores.tolist()):
+            best.setdefault(int(key), float(value))
+        return list(best.items())
+
+    def nearest_units(self, query: np.ndarray, n: int,
+                      filters: Filters) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+        """Ids and exact cosines of the n best units within the filters, best first."""
         query = np.asarray(query, dtype=np.float32).reshape(-1)
         if n <= 0:
-            return []
-        where, params = _unit_filter(filters)
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        where, params = unit_filter(filters)
         exact = bool(filters.doc_ids) or self._units_selected(filters) <= EXACT_MAX
         score = "-(u.vector::vector <#> %(full)s)"  # float32, as the embedded store scores
         params.update(full=schema.Full(query), half=schema.Half(query), n=n)
@@ -202,7 +224,7 @@ class PostgresStore(Store):
             else:  # filtered HNSW scans go on until they have n rows (pgvector ≥ 0.8)
                 conn.execute("SELECT set_config('hnsw.ef_search', %s, true), "
                              "set_config('hnsw.iterative_scan', 'relaxed_order', true)",
-                             (str(min(1000, max(100, 2 * n))),))  # fmt: skip
+                             (str(min(1000, max(EF_SEARCH, 2 * n))),))  # fmt: skip
                 sql = (f"SELECT u.id, {score} AS s FROM units u WHERE true {where} "
                        "ORDER BY u.vector <#> %(half)s LIMIT %(n)s")
             rows = conn.execute(sql, params).fetchall()
@@ -212,10 +234,20 @@ class PostgresStore(Store):
             raise StoreError(f"the index in the database {self.name} is damaged (vectors "
                              "that are not numbers); rebuild it with: assistant index --force")
         order = np.argsort(-scores, kind="stable")  # relaxed order: sort exactly here
-        best: dict[int, float] = {}
-        for key, value in zip(unit_passage(ids[order]).tolist(), scores[order].tolist()):
-            best.setdefault(int(key), float(value))
-        return list(best.items())
+        return ids[order], scores[order]
+
+    def iter_unit_vectors(self, size: int = 20_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, vectors) of every stored unit, in chunks (exhaustive search, benchmarks)."""
+        last = -1
+        while True:
+            with self._conn() as conn, conn.cursor(binary=True) as cur:
+                rows = cur.execute("SELECT id, vector FROM units WHERE id > %s ORDER BY id "
+                                   "LIMIT %s", (last, size)).fetchall()  # fmt: skip
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield (np.array([r[0] for r in rows], dtype=np.int64),
+                   np.vstack([r[1] for r in rows]).astype(np.float32))
 
     def _units_selected(self, filters: Filters) -> float:
         """Units a filter leaves (estimated from the share of documents dated within it)."""
@@ -243,23 +275,9 @@ class PostgresStore(Store):
         query = schema.tsquery_text(sorted(set(terms)))
         if not query or n <= 0:
             return []
-        join, where, params = _passage_filter(filters, "p")
+        join, where, params = passage_filter(filters, "p")
         params.update(terms=sorted(set(terms)), query=query, n=n, k1=K1, b=B)
-        sql = f"""
-            WITH m AS (SELECT max(value::float8) FILTER (WHERE key = 'passages') AS n,
-                              max(value::float8) FILTER (WHERE key = 'tokens') AS t
-                       FROM meta WHERE key IN ('passages', 'tokens')),
-                 q AS (SELECT l.term, ln(1 + (m.n - l.df + 0.5) / (l.df + 0.5)) AS idf
-                       FROM lex_terms l, m WHERE l.term = ANY(%(terms)s) AND l.df > 0)
-            SELECT p.id FROM passages p {join}
-            CROSS JOIN LATERAL (
-              SELECT sum(q.idf * cardinality(x.positions)
-                         / (cardinality(x.positions) + %(k1)s * (1 - %(b)s + %(b)s
-                            * p.n_tokens / greatest((SELECT t / n FROM m), 1e-9)))) AS score
-              FROM unnest(ts_delete(p.lex, tsvector_to_array(ts_delete(p.lex, %(terms)s))))
-                   AS x JOIN q ON q.term = x.lexeme) r
-            WHERE p.lex @@ %(query)s::tsquery {where}
-            ORDER BY r.score DESC NULLS LAST, p.id LIMIT %(n)s"""
+        sql = LEXICAL_SQL.format(join=join, where=where)
         return [r[0] for r in self._q(sql, params)]
 
     def sample(self, size: int) -> list[int]:
@@ -310,7 +328,7 @@ class PostgresStore(Store):
         return found
 
     def doc_passages(self, doc_ids: Sequence[str], filters: Filters) -> list[int]:
-        join, where, params = _passage_filter(filters, "p")
+        join, where, params = passage_filter(filters, "p")
         params["docs"] = list(doc_ids)
         rows = self._q(f"SELECT p.id FROM passages p {join} JOIN documents dd ON dd.id = p.doc "
                        f"WHERE dd.doc_id = ANY(%(docs)s) {where} "
@@ -322,7 +340,7 @@ class PostgresStore(Store):
         numbers = sorted({number for number, _ in articles})
         if not numbers:
             return {}
-        join, where, params = _passage_filter(filters, "a", "passage")
+        join, where, params = passage_filter(filters, "a", "passage")
         params.update(numbers=numbers, limit=limit)
         # In the order the embedded store finds them: by article number, code, passage.
         keys = [r[0] for r in self._q(
@@ -354,35 +372,4 @@ class PostgresStore(Store):
               meta: dict[str, str] | None = None) -> Written:  # fmt: skip
         with self._conn(writing_=True) as conn:
             return writing.write(conn, add, remove, meta or {})
-
-
-def _unit_filter(filters: Filters) -> tuple[str, dict[str, Any]]:
-    """(where, params) restricting units (alias u) to the filters."""
-    where, params = "", {}
-    if filters.doc_ids:
-        where += (" AND u.passage IN (SELECT fp.id FROM passages fp JOIN documents fd "
-                  "ON fd.id = fp.doc WHERE fd.doc_id = ANY(%(docs)s))")
-        params["docs"] = list(filters.doc_ids)
-    if filters.date_from or filters.date_to:  # a date range is a unit-id range
-        params["low"], params["high"] = day_range(filters.date_from, filters.date_to)
-        where += " AND u.id >= %(low)s AND u.id < %(high)s"
-    return where, params
-
-
-def _passage_filter(filters: Filters, alias: str,
-                    column: str = "id") -> tuple[str, str, dict[str, Any]]:  # fmt: skip
-    """(join, where, params) restricting rows whose passage key is alias.column."""
-    if not filters:
-        return "", "", {}
-    join = (f"JOIN passages fp ON fp.id = {alias}.{column} "
-            "JOIN documents fd ON fd.id = fp.doc")
-    where, params = "", {}
-    if filters.doc_ids:
-        where += " AND fd.doc_id = ANY(%(fdocs)s)"
-        params["fdocs"] = list(filters.doc_ids)
-    if filters.date_from or filters.date_to:
-        low, high = day_range(filters.date_from, filters.date_to)
-        where += " AND fd.day >= %(flow)s AND fd.day < %(fhigh)s"
-        params["flow"], params["fhigh"] = low >> DAY_SHIFT, (high + 1) >> DAY_SHIFT
-    return join, where, params
 
