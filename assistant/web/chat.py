@@ -1,7 +1,8 @@
 """Chat logic of the web app, without Gradio: follow-ups, language, one turn.
 
 A follow-up ("and in Belgium?", "wat zei de minister daarover?") is searched together
-with the question that started the thread, so it is understood in that context.
+with the question that started the thread, so it is understood in that context; the
+rules live in search/followup.py, shared with `assistant ask --after`.
 """
 
 from __future__ import annotations
@@ -12,26 +13,20 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..documents import Hit
+from ..search.followup import Searched, is_follow_up, resolve, search_turn, topic_of
 from ..search.language import detect_language
 from ..search.rank import Filters, QuestionError, Result, clean_question
-from ..store.index import Index
+from ..store import Store
 from . import render
 
-SHORT_FOLLOW_UP = 4  # words; a question this short leans on the previous one
-REFERRING_MAX = 8  # words; a longer question with "that/daarover" stands on its own
-STARTERS = ("and ", "en ", "but ", "maar ", "also ", "ook ", "what about", "how about",
-            "idem", "same ", "hetzelfde")
-REFERRING = {
-    "daarover", "hierover", "erover", "daarvan", "hiervan", "ervan", "daarop", "hierop", "erop",
-    "daarmee", "hiermee", "ermee", "daarbij", "hierbij", "erbij", "daarin", "hierin", "hij",
-    "zij", "that", "this", "those", "them", "they", "he", "she", "also", "further",
-}
+__all__ = ["Conversation", "Searcher", "Serialized", "Turn", "answer", "contextualize",
+           "is_follow_up", "lookup", "parse_filters"]
+
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-REFERENCE = re.compile(r"\b\d{5,}\b|\b\d{4}Z\d+\b|\bah[- ]", re.IGNORECASE)  # kenmerk, zaak
 
 
 class Searcher(Protocol):
-    index: Index
+    store: Store
 
     def search(self, question: str, k: int = 5, filters: Filters | None = None) -> Result: ...
 
@@ -41,7 +36,7 @@ class Serialized:
 
     def __init__(self, searcher: Any) -> None:
         self.searcher = searcher
-        self.index: Index = searcher.index
+        self.store: Store = searcher.store
         self._lock = threading.Lock()
 
     def search(self, question: str, k: int = 5, filters: Filters | None = None) -> Result:
@@ -57,11 +52,19 @@ class Serialized:
 
 @dataclass
 class Conversation:
-    """What a chat session remembers between turns."""
+    """What a chat session remembers between turns: the user's questions, oldest first."""
 
-    base: str | None = None  # the question that started the current thread
+    previous: list[str] = field(default_factory=list)
     lang: str = "en"
-    turns: int = 0
+
+    @property
+    def base(self) -> str | None:
+        """The question that started the current thread."""
+        return topic_of(self.previous)
+
+    @property
+    def turns(self) -> int:
+        return len(self.previous)
 
 
 @dataclass
@@ -73,26 +76,15 @@ class Turn:
     conversation: Conversation
     hits: list[Hit] = field(default_factory=list)
     result: Result | None = None
-
-
-def is_follow_up(question: str) -> bool:
-    """Does this message lean on the previous question (short, or refers back)?"""
-    text = " ".join(question.lower().split())
-    if REFERENCE.search(text):  # a reference names its own letter
-        return False
-    words = re.findall(r"[a-zà-ÿ0-9]+", text)
-    if len(words) <= SHORT_FOLLOW_UP:
-        return True
-    if text.startswith(STARTERS):
-        return True
-    return len(words) <= REFERRING_MAX and any(w in REFERRING for w in words)
+    # What the message was searched as; .follow_up without .merged: a follow-up with no
+    # earlier question, searched on its own.
+    searched: Searched | None = None
 
 
 def contextualize(question: str, conversation: Conversation) -> tuple[str, bool]:
     """The text to search for this message, and whether it was read as a follow-up."""
-    if conversation.base and is_follow_up(question):
-        return f"{conversation.base} {question}", True
-    return question, False
+    searched = resolve(question, conversation.previous)
+    return searched.text, searched.merged
 
 
 def parse_filters(doc_ids: list[str] | None, date_from: str | None,
@@ -124,12 +116,11 @@ def answer(searcher: Searcher, message: str, conversation: Conversation,
     except ValueError:
         return Turn(user_html, render.message(render.label(lang, "bad_date"), lang),
                     conversation)  # fmt: skip
-    query, follow_up = contextualize(message, conversation)
-    result = searcher.search(query, k=k, filters=filters)
-    base = conversation.base if follow_up else " ".join(message.split())
-    state = Conversation(base=base, lang=lang, turns=conversation.turns + 1)
-    bot = render.reply(result, lang, searched_as=query if follow_up else None)
-    return Turn(user_html, bot, state, result.hits, result)
+    searched, result = search_turn(searcher, message, conversation.previous, k=k,
+                                   filters=filters)  # fmt: skip
+    state = Conversation(previous=[*conversation.previous, searched.question], lang=lang)
+    bot = render.reply(result, lang, searched_as=searched.text if searched.merged else None)
+    return Turn(user_html, bot, state, result.hits, result, searched)
 
 
 def lookup(searcher: Searcher, text: str, doc_ids: list[str] | None = None,
