@@ -18,7 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.web.app import start  # noqa: E402  (sets the offline environment first)
+from assistant.web.app import all_documents, start  # noqa: E402  (offline environment first)
+from assistant.web.render import official_url  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -54,7 +55,8 @@ def ask(page, text: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_timeout(400)
 
 
-def screens(page, url: str) -> list[tuple[str, Callable[[], None]]]:  # type: ignore[no-untyped-def]
+def screens(page, url: str,  # type: ignore[no-untyped-def]
+            official: str | None) -> list[tuple[str, Callable[[], None]]]:  # fmt: skip
     def home() -> None:
         page.goto(url)
         page.locator("#kv-question textarea").wait_for()
@@ -108,7 +110,8 @@ def screens(page, url: str) -> list[tuple[str, Callable[[], None]]]:  # type: ig
         ("9b-lookup-not-found", lookup_not_found),
         ("10-filters", filters),
         ("11-sources-list", letters),
-    ]
+    ] + ([("12-official-link", lambda: (home(), ask(page, f"vraag 1 van {official}")))]
+         if official else [])  # only when a letter has an Aanhangsel id of the full form
 
 
 def main() -> None:
@@ -119,7 +122,9 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     args.out.mkdir(parents=True, exist_ok=True)
-    app, url = start(load_searcher(args.index), port=0)
+    searcher = load_searcher(args.index)
+    official = next((d.aanhangsel for d in all_documents(searcher) if official_url(d)), None)
+    app, url = start(searcher, port=0)
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -127,7 +132,7 @@ def main() -> None:
                 context = browser.new_context(viewport={"width": width, "height": height})
                 context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
                 page = context.new_page()
-                for label, action in screens(page, url):
+                for label, action in screens(page, url, official):
                     started = time.perf_counter()
                     action()
                     path = args.out / f"{label}-{name}.png"
