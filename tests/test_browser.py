@@ -310,7 +310,7 @@ def test_official_publication_link_opens_in_a_new_tab(
         "href", f"https://zoek.officielebekendmakingen.nl/{doc.aanhangsel}.html")  # fmt: skip
     expect(link).to_have_attribute("target", "_blank")
     expect(link).to_have_attribute("rel", re.compile(r"\bnoopener\b"))
-    expect(link).to_contain_text("Official publication")
+    expect(link).to_contain_text("Officiële publicatie")  # a Dutch question, a Dutch reply
     seed = card_for(ask(page, EN_QUESTION), "5236577", 13)
     expect(seed.locator("a.kv-official")).to_have_count(0)  # no Aanhangsel id, no link
     with page.context.expect_page() as opened:  # a new tab, and this page stays
