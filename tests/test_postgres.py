@@ -16,7 +16,7 @@ from assistant.search import Filters
 from assistant.store import Store, open_store
 from assistant.store.base import StoreConfig, StoreError
 from assistant.store.copy import copy_store
-from assistant.store.postgres_schema import SCHEMA_VERSION
+from assistant.store.postgres_schema import SCHEMA_VERSION, redact
 from tests.conftest import CORPUS, run_cli
 from tests.test_store_processes import CATS, new_letter
 
@@ -46,6 +46,14 @@ def seeded(pg_server: PgServer, seed_index_dir: Path) -> Iterator[str]:
     with open_store(seed_index_dir) as src, open_store(url, src.config) as dst:
         copy_store(src, dst)
     yield url
+
+
+def test_passwords_are_redacted() -> None:
+    assert redact("postgresql://kva:s3cr@t!@db.example:5433/kva?sslmode=require") == \
+        "postgresql://kva:***@db.example:5433/kva?sslmode=require"  # fmt: skip
+    assert redact("postgresql://db/kva?user=kva&password=s3cr&sslmode=require") == \
+        "postgresql://db/kva?user=kva&password=***&sslmode=require"  # fmt: skip
+    assert redact("postgresql://kva@db/kva") == "postgresql://kva@db/kva"
 
 
 def test_an_unreachable_server_is_one_line(pg_server: PgServer) -> None:

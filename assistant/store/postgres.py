@@ -46,6 +46,7 @@ from .sql import DOC_SHOWN, PASSAGE_SHOWN, chunks, document_row, passage_row
 # above it the HNSW index answers, and candidates are re-scored exactly.
 EXACT_MAX = 30_000
 EF_SEARCH = 100  # HNSW candidate list (at least 2 × the units asked): recall ≈ 1 at 10k letters
+MAX_SCAN = 1_000_000  # index tuples a filtered HNSW scan may visit before it stops
 POOL_MAX = int(os.environ.get("ASSISTANT_PG_POOL", "8"))  # connections per process
 POOL_WAIT = 60.0  # seconds a request waits for a free connection
 
@@ -214,7 +215,8 @@ class PostgresStore(Store):
         if n <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         where, params = unit_filter(filters)
-        exact = bool(filters.doc_ids) or self._units_selected(filters) <= EXACT_MAX
+        selected, units = self._units_selected(filters), self.counts()[2]
+        exact = bool(filters.doc_ids) or selected <= EXACT_MAX
         score = "-(u.vector::vector <#> %(full)s)"  # float32, as the embedded store scores
         params.update(full=schema.Full(query), half=schema.Half(query), n=n)
         with self._conn() as conn, conn.transaction():
@@ -222,9 +224,12 @@ class PostgresStore(Store):
                 sql = (f"SELECT u.id, {score} AS s FROM units u WHERE true {where} "
                        "ORDER BY s DESC, u.id LIMIT %(n)s")
             else:  # filtered HNSW scans go on until they have n rows (pgvector ≥ 0.8)
+                # A filter keeping a share s of the units needs about n / s index tuples.
+                scan = min(MAX_SCAN, max(20_000, int(4 * n * units / max(selected, 1))))
                 conn.execute("SELECT set_config('hnsw.ef_search', %s, true), "
-                             "set_config('hnsw.iterative_scan', 'relaxed_order', true)",
-                             (str(min(1000, max(EF_SEARCH, 2 * n))),))  # fmt: skip
+                             "set_config('hnsw.iterative_scan', 'relaxed_order', true), "
+                             "set_config('hnsw.max_scan_tuples', %s, true)",
+                             (str(min(1000, max(EF_SEARCH, 2 * n))), str(scan)))  # fmt: skip
                 sql = (f"SELECT u.id, {score} AS s FROM units u WHERE true {where} "
                        "ORDER BY u.vector <#> %(half)s LIMIT %(n)s")
             rows = conn.execute(sql, params).fetchall()

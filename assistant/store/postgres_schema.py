@@ -77,7 +77,7 @@ COUNTERS = ("generation", "documents", "passages", "tokens", "units")
 # -- the URL ----------------------------------------------------------------------------
 def redact(url: str) -> str:
     """The URL with any password replaced by ***, for messages and `Store.location`."""
-    url = re.sub(r"^([a-z]+://[^/@?#]*?:)[^/@?#]*@", r"\1***@", url)
+    url = re.sub(r"^([a-z]+://[^/:@?#]*:)[^/?#]*@", r"\1***@", url)  # to the last @
     return re.sub(r"([?&]password=)[^&]*", r"\1***", url)
 
 
