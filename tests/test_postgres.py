@@ -175,6 +175,8 @@ def test_an_added_letter_keeps_its_file(new_pg: Store, tmp_path: Path) -> None:
     assert added.returncode == 0, added.stderr
     doc_id = new_pg.documents()[0].document.doc_id
     assert new_pg.original(doc_id) == ("eigen brief.txt", letter.read_bytes())
+    exported = new_pg.export(doc_id)
+    assert exported is not None and exported.original == new_pg.original(doc_id)
     removed = run_cli("remove", CATS, "--store", new_pg.location)
     assert removed.returncode == 0, removed.stderr
     with psycopg.connect(new_pg.location) as conn:  # the file went with its letter

@@ -197,7 +197,7 @@ class PostgresStore(Store):
 
     def export(self, doc_id: str) -> LetterRecord | None:
         with self._snapshot() as conn:
-            return writing.export(conn, doc_id, self.config.dim, self.original(doc_id))
+            return writing.export(conn, doc_id, self.config.dim)
 
     # -- signals -------------------------------------------------------------------------
     def vector_candidates(self, query: np.ndarray, n: int,

@@ -167,14 +167,14 @@ def _write_passages(conn: psycopg.Connection, rec: LetterRecord, doc_key: int) -
                  "SET df = lex_terms.df + excluded.df", (terms,))  # fmt: skip
 
 
-def export(conn: psycopg.Connection, doc_id: str, dim: int,
-           original: tuple[str, bytes] | None) -> LetterRecord | None:  # fmt: skip
+def export(conn: psycopg.Connection, doc_id: str, dim: int) -> LetterRecord | None:
     """One letter as a record ready to write into another store (vectors as stored)."""
     row = conn.execute(f"SELECT d.id, {DOC_SHOWN} FROM documents d WHERE d.doc_id = %s",
                        (doc_id,)).fetchone()  # fmt: skip
     if not row:
         return None
     listed = document_row(row[1:])
+    kept = conn.execute("SELECT name, data FROM originals WHERE doc = %s", (row[0],)).fetchone()
     keys = {r[0] for r in conn.execute("SELECT key FROM doc_keys WHERE doc = %s", (row[0],))}
     rows = conn.execute(f"SELECT p.id, p.procedural, p.stems, {PASSAGE_SHOWN} FROM passages p "
                         "JOIN documents d ON d.id = p.doc WHERE p.doc = %s ORDER BY p.seq",
@@ -202,4 +202,4 @@ def export(conn: psycopg.Connection, doc_id: str, dim: int,
         document=listed.document, passages=passages, origin=listed.origin,
         questions_numbered=listed.questions_numbered, keys=keys, path=listed.path,
         size=listed.size, mtime_ns=listed.mtime_ns, external_id=listed.external_id,
-        version=listed.version, original=original)  # fmt: skip
+        version=listed.version, original=(kept[0], bytes(kept[1])) if kept else None)
