@@ -189,7 +189,9 @@ def ask(question: tuple[str, ...], location: str, k: int, previous: tuple[str, .
     from .cite import result_dict, result_text
     from .search import clean_question
 
-    text, _ = clean_question(" ".join(question))  # fail fast, before loading anything
+    # bytes that are not UTF-8 arrive as surrogates: shown as "�", never a crash
+    joined = " ".join(question).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    text, _ = clean_question(joined)  # fail fast, before loading anything
     searched_as = text
     if previous:
         from .search.followup import resolve
@@ -200,7 +202,7 @@ def ask(question: tuple[str, ...], location: str, k: int, previous: tuple[str, .
     if as_json:
         data = result_dict(result)
         data["question"], data["searched_as"] = text, result.question
-        click.echo(json.dumps(data, ensure_ascii=False))
+        click.echo(json.dumps(data, ensure_ascii=False, allow_nan=False))
     else:
         if searched_as != text:
             echo(f"(follow-up, searched as: {result.question})")
@@ -265,7 +267,8 @@ def eval_cmd(file: Path, location: str, as_json: bool) -> None:
     questions = load_questions(file)
     store = open_for_reading(location)
     report = evaluate(make_searcher(store), questions)
-    click.echo(json.dumps(report, ensure_ascii=False) if as_json else report_text(report))
+    click.echo(json.dumps(report, ensure_ascii=False, allow_nan=False) if as_json
+               else report_text(report))  # fmt: skip
     store.close()
 
 
@@ -288,7 +291,7 @@ def add(files: tuple[Path, ...], location: str, replace: bool) -> None:
     store.close()
     failed = False
     for outcome in outcomes:
-        if outcome.status in ("conflict", "unreadable"):
+        if outcome.status in ("conflict", "unreadable", "not-a-letter"):
             failed = True
             echo(f"error: {outcome.message}", err=True)
         elif outcome.status == "not-answers":
@@ -443,5 +446,18 @@ def serve(location: str, host: str, port: int) -> None:
         _fail(f"cannot serve on {host}:{port} ({exc}); try another --port")
 
 
+def run(argv: list[str] | None = None) -> None:
+    """The `assistant` command: a usage mistake is one `error:` line too (exit 2)."""
+    try:
+        main.main(args=argv, standalone_mode=False, prog_name="assistant")
+    except click.exceptions.Exit as exc:  # --help and friends
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        command = exc.ctx.command_path if getattr(exc, "ctx", None) else "assistant"  # type: ignore[attr-defined]
+        _fail(f"{exc.format_message().rstrip('.')}; see: {command} --help")
+    except click.Abort:
+        _fail("interrupted; the index keeps every change that was complete")
+
+
 if __name__ == "__main__":
-    main()
+    run()

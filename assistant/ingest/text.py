@@ -24,11 +24,23 @@ def parse_dutch_date(text: str) -> str | None:
     return f"{int(year):04d}-{MONTHS[month.lower()]:02d}-{int(day):02d}"
 
 
+def date_parts(iso: str | None) -> tuple[int, int, int] | None:
+    """(year, month, day) of an ISO date; None for none or anything malformed."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", (iso or "").strip())
+    if not match or not 1 <= int(match[2]) <= 12 or not 1 <= int(match[3]) <= 31:
+        return None
+    return int(match[1]), int(match[2]), int(match[3])
+
+
 def dutch_date(iso: str | None) -> str:
-    """ISO date back to Dutch words, for citations ("2024-03-18" → "18 maart 2024")."""
+    """ISO date back to Dutch words, for citations ("2024-03-18" → "18 maart 2024"); a
+    malformed date is shown as it is."""
     if not iso:
         return "ongedateerd"
-    year, month, day = (int(x) for x in iso.split("-"))
+    parts = date_parts(iso)
+    if parts is None:
+        return iso
+    year, month, day = parts
     return f"{day} {MONTH_NAMES[month]} {year}"
 
 

@@ -21,7 +21,6 @@ judged by `answerable.judge`.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,7 +28,14 @@ import numpy as np
 from ..documents import Hit
 from ..store.base import KINDS, Filters, SignalRows, Store
 from ..store.embed import Embedder
-from ..store.lexical import LexStats, bm25, query_terms, rare_terms
+from ..store.lexical import (
+    LexStats,
+    Postings,
+    bm25,
+    query_terms,
+    rare_terms,
+    term_frequencies,
+)
 from ..store.records import is_procedural
 from .answerable import judge
 from .highlight import highlight_spans
@@ -101,7 +107,7 @@ class Signals:
 
 
 def signals(rows: SignalRows, vector: np.ndarray, terms: list[str], stats: LexStats,
-            counts: list[Counter[str]] | None = None) -> Signals:  # fmt: skip
+            postings: Postings | None = None) -> Signals:  # fmt: skip
     """Dense and lexical signals of the passages in rows."""
     n = len(rows.keys)
     unit = rows.vectors @ vector if len(rows.vectors) else np.zeros(0, dtype=np.float32)
@@ -117,9 +123,8 @@ def signals(rows: SignalRows, vector: np.ndarray, terms: list[str], stats: LexSt
     at = np.flatnonzero(rows.kind == _PASSAGE)
     order = at[np.argsort(unit[at], kind="stable")]  # ascending: the best is written last
     best_unit[rows.owner[order]] = order
-    counts = counts if counts is not None else [Counter(s.split()) for s in rows.stems]
-    lexical = np.array([bm25(terms, c, int(t), stats) for c, t in zip(counts, rows.n_tokens)],
-                       dtype=np.float32)  # fmt: skip
+    tf = postings.frequencies(terms) if postings else term_frequencies(rows.stems, terms)
+    lexical = bm25(terms, tf, rows.n_tokens, stats)
     return Signals(unit, passage, best(_ANSWER, passage), best(_WINDOW, passage), best_unit,
                    lexical)  # fmt: skip
 
@@ -131,14 +136,14 @@ class Searcher:
         self.store = store
         self.embedder = embedder
         self.weights = weights or Weights()
-        self._sample: tuple[int, SignalRows, list[Counter[str]]] | None = None
+        self._sample: tuple[int, SignalRows, Postings] | None = None
 
-    def sample_rows(self) -> tuple[SignalRows, list[Counter[str]]]:
-        """The pool sample's rows and token counts, read again only after a change."""
+    def sample_rows(self) -> tuple[SignalRows, Postings]:
+        """The pool sample's rows and term postings, read again only after a change."""
         gen = self.store.generation()
         if self._sample is None or self._sample[0] != gen:
             rows = self.store.signal_rows(self.store.sample(POOL_SAMPLE))
-            self._sample = (gen, rows, [Counter(s.split()) for s in rows.stems])
+            self._sample = (gen, rows, Postings(rows.stems))
         return self._sample[1], self._sample[2]
 
     def search(self, question: str, k: int = 5, filters: Filters | None = None) -> Result:
@@ -166,19 +171,20 @@ class Searcher:
         order = [pos[key] for key in lookup if key in pos]
         chosen = set(order)
         order += [int(i) for i in np.argsort(-fused, kind="stable") if int(i) not in chosen]
-        hits = self._hits(order[:k], rows, cand, set(lookup))
+        hits = self._hits(order[:k], rows, cand, set(lookup), text)
         best = np.maximum(cand.passage, cand.window)
-        answerable = bool(lookup) or (best.size > 0 and judge(float(best.max()), vector,
-                                                              self.embedder))  # fmt: skip
+        # a reference to something the index lacks is "not found", whatever else matches
+        answerable = bool(lookup) or (not missing and best.size > 0 and judge(
+            float(best.max()), vector, self.embedder))  # fmt: skip
         return Result(text, hits, answerable, notes, missing)
 
     def _fused(self, cand: Signals, rows: SignalRows, lang: str, vector: np.ndarray,
                terms: list[str], stats: LexStats) -> np.ndarray:  # fmt: skip
         """Fused score per candidate, standardised over candidates + the pool sample."""
-        sample_rows, counts = self.sample_rows()
+        sample_rows, postings = self.sample_rows()
         seen = set(rows.keys)
         extra = [i for i, key in enumerate(sample_rows.keys) if key not in seen]
-        sample = signals(sample_rows, vector, terms, stats, counts).stacked()[:, extra]
+        sample = signals(sample_rows, vector, terms, stats, postings).stacked()[:, extra]
         pool = np.hstack([cand.stacked(), sample])
         mean = pool.mean(axis=1, keepdims=True)
         std = pool.std(axis=1, keepdims=True)
@@ -213,8 +219,8 @@ class Searcher:
                        (f" (it answers questions {numbers[0]}–{numbers[-1]})" if numbers else ""))
         return found, missing
 
-    def _hits(self, order: list[int], rows: SignalRows, s: Signals,
-              lookup: set[int]) -> list[Hit]:  # fmt: skip
+    def _hits(self, order: list[int], rows: SignalRows, s: Signals, lookup: set[int],
+              query: str) -> list[Hit]:  # fmt: skip
         texts = self.store.hits([rows.keys[i] for i in order])
         hits = []
         for rank, i in enumerate(order, 1):
@@ -230,7 +236,7 @@ class Searcher:
             score = float(max(s.passage[i], s.window[i]))  # cosine: comparable across questions
             hit = Hit(passage, document, score, rank=rank,
                       how="lookup" if key in lookup else "semantic", piece=piece)  # fmt: skip
-            hit.highlights = highlight_spans(passage.answer_text, windows)
+            hit.highlights = highlight_spans(passage.answer_text, windows, query)
             hit.see_also = self.store.referred(key, passage)
             hits.append(hit)
         for rank, hit in enumerate(hits, 1):

@@ -39,6 +39,11 @@ class StoreError(Exception):
     """The index cannot be opened or written; the message says what is wrong and what to do."""
 
 
+class DamagedError(StoreError):
+    """The index's data is damaged; `assistant index --force` builds it anew (keeping the
+    letters the user added)."""
+
+
 class ConflictError(StoreError):
     """A letter would replace another one that the user did not ask to replace."""
 

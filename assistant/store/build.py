@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -21,7 +22,16 @@ from ..documents import ANSWERS, POSTPONEMENT, QUESTIONS, Document, ParsedLetter
 from ..ingest.corpus import CorpusError, file_hash, iter_sources, list_files
 from ..ingest.parse import ParseError, parse_pages
 from . import is_url, open_store
-from .base import ADDED, CORPUS, ConflictError, DocumentRow, Store, StoreConfig, StoreError
+from .base import (
+    ADDED,
+    CORPUS,
+    ConflictError,
+    DamagedError,
+    DocumentRow,
+    Store,
+    StoreConfig,
+    StoreError,
+)
 from .embed import DEFAULT_MODEL, Embedder
 from .failpoints import reached
 from .records import letter_record
@@ -33,6 +43,7 @@ KIND_NAMES = {
     POSTPONEMENT: "postponement (notice that the answer is postponed)",
 }
 Progress = Callable[[int, int], None]
+ADDED_FOLDER = "added"  # where the embedded store keeps the files of letters users added
 OLD_FILES = ("manifest.json", "documents.json", "passages.json", "rows.json", "vectors.faiss")
 
 
@@ -50,12 +61,22 @@ class Report:
     warnings: list[str] = field(default_factory=list)  # e.g. "x.txt: not UTF-8; read as …"
 
 
-def parse_files(files: list[Path], report: Report) -> list[tuple[Path, ParsedLetter]]:
-    """Parse files; each one that fails is reported by name and the rest go on."""
+Parsed = list[tuple[Path, ParsedLetter]]
+
+
+def parse_files(files: list[Path], report: Report,
+                failures: dict[str, str] | None = None) -> Parsed:  # fmt: skip
+    """Parse files; each one that fails is reported by name and the rest go on.
+
+    failures, when given, records per file name why it failed: "unreadable" (the file
+    cannot be read) or "not-a-letter" (read, but not a letter the assistant knows).
+    """
     letters = []
     for source in iter_sources(files):
         if isinstance(source, CorpusError):
             report.skipped.append(str(source))
+            if failures is not None:
+                failures[str(source).split(":", 1)[0]] = "unreadable"
             continue
         if source.warning:
             report.warnings.append(source.warning)
@@ -64,10 +85,8 @@ def parse_files(files: list[Path], report: Report) -> list[tuple[Path, ParsedLet
                                  deadline=source.deadline)  # fmt: skip
         except ParseError as exc:
             report.skipped.append(str(exc))
-            continue
-        except Exception as exc:  # a parser bug on one odd file must not stop the corpus
-            report.skipped.append(f"{source.path.name}: could not be parsed "
-                                  f"({type(exc).__name__}: {exc})")  # fmt: skip
+            if failures is not None:
+                failures[source.path.name] = "not-a-letter"
             continue
         if letter.document.kind != ANSWERS:
             report.not_answers.append(f"{source.path.name}: {KIND_NAMES[letter.document.kind]}")
@@ -87,6 +106,30 @@ def open_or_create(location: str | Path, model: str,
             raise  # damaged or of another format: reported, never silently replaced
     embedder = embedder or Embedder(model)
     return open_store(location, StoreConfig(model, embedder.dim, UNITS_VERSION)), embedder
+
+
+def rebuild_damaged(folder: Path, model: str, embedder: Embedder | None,
+                    report: Report) -> tuple[Store, Embedder | None]:  # fmt: skip
+    """A damaged index folder made new: its files are moved into damaged-<time>/ (nothing is
+    deleted), an empty index is created, and the letters the user added are indexed again
+    from the files kept with it (added/). The corpus letters follow in `sync`."""
+    aside = folder / time.strftime("damaged-%Y%m%d-%H%M%S")
+    aside.mkdir()
+    for path in list(folder.iterdir()):
+        if path.is_file():
+            os.replace(path, aside / path.name)
+    report.kept.append(f"the damaged index files were moved to {aside}")
+    embedder = embedder or Embedder(model)
+    store = open_store(folder, StoreConfig(model, embedder.dim, UNITS_VERSION))
+    added = sorted((folder / ADDED_FOLDER).glob("*-*")) if (folder / ADDED_FOLDER).is_dir() \
+        else []  # fmt: skip
+    for path in added:
+        with tempfile.TemporaryDirectory() as tmp:
+            original = Path(tmp) / path.name.split("-", 1)[1]
+            shutil.copyfile(path, original)
+            outcome = add_files([original], store, embedder, replace=True)[0]
+        report.kept.append(f"{original.name}: a letter you added, indexed again ({outcome.status})")
+    return store, embedder
 
 
 def old_format(location: str | Path) -> bool:
@@ -153,8 +196,12 @@ def _reparse(original: tuple[str, bytes]) -> ParsedLetter | None:
 
 
 def _exists(location: str | Path) -> bool:
+    if is_url(location):  # an empty database gets an index; any other is reported
+        from .postgres import has_index
+
+        return has_index(str(location))
     path = Path(str(location))
-    return "://" in str(location) or (path.exists() and (not path.is_dir() or any(path.iterdir())))
+    return path.exists() and (not path.is_dir() or any(path.iterdir()))
 
 
 def check_model(store: Store, model: str | None) -> None:
@@ -177,7 +224,12 @@ def sync(corpus: Path, location: str | Path, model: str = DEFAULT_MODEL, *,
     files = list_files(corpus)
     if not files:
         raise CorpusError(f"no .txt, .pdf or .docx letters in {corpus}; add some and retry")
-    store, embedder = open_or_create(location, model, embedder)
+    try:
+        store, embedder = open_or_create(location, model, embedder)
+    except DamagedError:
+        if not force or is_url(location):
+            raise
+        store, embedder = rebuild_damaged(Path(location), model, embedder, report)
     try:
         check_model(store, model)
         if not is_url(location):
@@ -262,7 +314,8 @@ class Outcome:
     """What `add` did with one file."""
 
     file: str
-    status: str  # added | replaced | unchanged | conflict | not-answers | unreadable
+    status: str  # added | replaced | unchanged | conflict | not-answers | not-a-letter |
+    # unreadable
     message: str
     doc_id: str | None = None
     passages: int = 0
@@ -277,9 +330,11 @@ def add_files(files: list[Path], store: Store, embedder: Embedder | None = None,
         if not path.is_file():
             outcomes.append(Outcome(str(path), "unreadable", f"{path}: no such file"))
             continue
-        parsed = parse_files([path], report)
+        failures: dict[str, str] = {}
+        parsed = parse_files([path], report, failures)
         if not parsed:
-            outcomes.append(Outcome(path.name, "unreadable", report.skipped[0]))
+            status = failures.get(path.name, "unreadable")
+            outcomes.append(Outcome(path.name, status, report.skipped[0]))
             continue
         _, letter = parsed[0]
         warning = f" (warning: {report.warnings[0]})" if report.warnings else ""

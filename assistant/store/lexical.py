@@ -11,10 +11,13 @@ exact terms (names, laws); weak for English questions against Dutch text.
 from __future__ import annotations
 
 import math
+import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import bm25s
+import numpy as np
 import Stemmer
 
 from ..documents import Document, Passage
@@ -56,18 +59,61 @@ def query_terms(question: str) -> list[str]:
     return tokens(question)
 
 
-def bm25(terms: Sequence[str], counts: Mapping[str, int], n_tokens: int,
-         stats: LexStats) -> float:  # fmt: skip
-    """BM25 of one passage, from its token counts and length in tokens."""
-    if not n_tokens or stats.avg_tokens <= 0:
-        return 0.0
-    norm = K1 * ((1 - B) + B * n_tokens / stats.avg_tokens)
-    score = 0.0
+def term_frequencies(stems: Sequence[str], terms: Sequence[str]) -> dict[str, np.ndarray]:
+    """How often each query term occurs in each passage's token string (one regex scan
+    a passage, not a full count of its tokens)."""
+    distinct = sorted(set(terms))
+    tf = {t: np.zeros(len(stems), dtype=np.float32) for t in distinct}
+    if not distinct:
+        return tf
+    pattern = re.compile(r"(?<!\S)(" + "|".join(map(re.escape, distinct)) + r")(?!\S)")
+    for i, text in enumerate(stems):
+        for term in pattern.findall(text):
+            tf[term][i] += 1
+    return tf
+
+
+class Postings:
+    """Term → (passage rows, counts) over a fixed set of passages (the pool sample), built
+    once so each question's BM25 over them is a few array operations."""
+
+    def __init__(self, stems: Sequence[str]) -> None:
+        self.size = len(stems)
+        rows: dict[str, list[int]] = {}
+        counts: dict[str, list[int]] = {}
+        for i, text in enumerate(stems):
+            for term, count in Counter(text.split()).items():
+                rows.setdefault(term, []).append(i)
+                counts.setdefault(term, []).append(count)
+        self._postings = {t: (np.array(rows[t]), np.array(counts[t], dtype=np.float32))
+                          for t in rows}  # fmt: skip
+
+    def frequencies(self, terms: Sequence[str]) -> dict[str, np.ndarray]:
+        tf = {}
+        for term in set(terms):
+            dense = np.zeros(self.size, dtype=np.float32)
+            if term in self._postings:
+                at, count = self._postings[term]
+                dense[at] = count
+            tf[term] = dense
+        return tf
+
+
+def bm25(terms: Sequence[str], tf: Mapping[str, np.ndarray], n_tokens: np.ndarray,
+         stats: LexStats) -> np.ndarray:  # fmt: skip
+    """BM25 per passage from the query terms' frequencies and the passages' lengths; a term
+    repeated in the question counts again (as in bm25s)."""
+    lengths = np.asarray(n_tokens, dtype=np.float32)
+    score = np.zeros(len(lengths), dtype=np.float32)
+    if stats.avg_tokens <= 0 or not len(lengths):
+        return score
+    norm = K1 * ((1 - B) + B * lengths / stats.avg_tokens)
     for term in terms:
-        tf = counts.get(term, 0)
-        if tf:
-            score += stats.idf(term) * tf / (norm + tf)
-    return score
+        freq = tf.get(term)
+        idf = stats.idf(term)
+        if freq is not None and idf:
+            score += idf * freq / (norm + freq)
+    return np.where(lengths > 0, score, 0.0).astype(np.float32)
 
 
 def rare_terms(terms: Sequence[str], stats: LexStats, max_share: float) -> list[str]:

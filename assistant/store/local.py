@@ -34,6 +34,7 @@ from ..ingest.references import Article, document_keys, norm_id
 from . import local_schema as schema
 from .base import (
     ConflictError,
+    DamagedError,
     DocumentRow,
     Filters,
     LetterRecord,
@@ -86,7 +87,9 @@ class LocalStore(Store):
     def open(cls, folder: Path) -> LocalStore:
         folder = Path(folder)
         config = schema.read_config(folder)
-        store = cls(folder, config, schema.connect(folder, BUSY_TIMEOUT_MS))
+        with schema.errors(folder):
+            db = schema.connect(folder, BUSY_TIMEOUT_MS)
+        store = cls(folder, config, db)
         try:
             config.units_version = store.get_meta("units_version") or ""
         except StoreError:
@@ -310,7 +313,7 @@ class LocalStore(Store):
                     ids, vecs = schema.unit_vectors(self._db, ids)
                     scores = vecs @ query
             if not np.isfinite(scores).all():
-                raise StoreError(f"the index in {self.folder} is damaged (vectors that are "
+                raise DamagedError(f"the index in {self.folder} is damaged (vectors that are "
                                  "not numbers); rebuild it with: assistant index --force")
         order = np.argsort(-scores, kind="stable")[:n]
         return ids[order], scores[order]
@@ -426,7 +429,8 @@ class LocalStore(Store):
     def write(self, add: Sequence[LetterRecord] = (), remove: Sequence[str] = (),
               meta: dict[str, str] | None = None) -> Written:  # fmt: skip
         written = Written()
-        originals = [schema.save_original(self.folder, rec) for rec in add if rec.original]
+        with schema.errors(self.folder):
+            originals = [schema.save_original(self.folder, rec) for rec in add if rec.original]
         try:
             with self._lock, schema.errors(self.folder), schema.transaction(self._db) as db:
                 gen = schema.next_generation(db)

@@ -6,6 +6,7 @@ and the files of added letters live here.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -20,7 +21,9 @@ import numpy as np
 
 from .base import (
     DAY_SHIFT,
+    KEY_SHIFT,
     KINDS,
+    DamagedError,
     Filters,
     LetterRecord,
     SignalRows,
@@ -95,13 +98,13 @@ def read_config(folder: Path) -> StoreConfig:
         # units_version lives in the database (it changes when letters are embedded again)
         config = StoreConfig(str(data["model"]), int(data["dim"]), "")
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise StoreError(f"the index in {folder} is damaged ({CONFIG}: {exc}); rebuild it "
+        raise DamagedError(f"the index in {folder} is damaged ({CONFIG}: {exc}); rebuild it "
                          "with: assistant index --force") from exc
     if data.get("format") != FORMAT:
         raise StoreError(f"the index in {folder} has format {data.get('format')!r}, this "
                          f"assistant reads {FORMAT!r}; rebuild it with: assistant index --force")
     if not (folder / DATABASE).is_file():
-        raise StoreError(f"the index in {folder} is damaged ({DATABASE} is missing); rebuild "
+        raise DamagedError(f"the index in {folder} is damaged ({DATABASE} is missing); rebuild "
                          "it with: assistant index --force")
     return config
 
@@ -174,12 +177,12 @@ def errors(folder: Path) -> Iterator[None]:
             if needle in text:
                 raise StoreError(f"cannot use the index in {folder}: {reason} ({exc}); "
                                  "nothing was changed") from exc  # fmt: skip
-        raise StoreError(f"the index in {folder} is damaged ({exc}); rebuild it with: "
+        raise DamagedError(f"the index in {folder} is damaged ({exc}); rebuild it with: "
                          "assistant index --force") from exc  # fmt: skip
     except OSError as exc:
-        if exc.errno == 28:  # ENOSPC
-            raise StoreError(f"cannot write the index in {folder}: the disk is full; "
-                             "nothing was changed") from exc  # fmt: skip
+        if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+            raise StoreError(f"cannot write the index in {folder}: the disk is full (or a "
+                             "file size limit was reached); nothing was changed") from exc
         raise StoreError(f"cannot use the index in {folder}: {exc.strerror or exc}; "
                          "nothing was changed") from exc  # fmt: skip
 
@@ -383,7 +386,7 @@ def signal_rows(db: sqlite3.Connection, keys: list[int], dim: int, folder: Path)
     flags: dict[int, tuple[int, int, str]] = {}
     for part in chunks(keys):
         marks = ",".join("?" * len(part))
-        units += db.execute(f'SELECT passage, kind, start, "end", vector FROM units WHERE '
+        units += db.execute(f'SELECT passage, kind, start, "end", vector, id FROM units WHERE '
                             f"passage IN ({marks}) ORDER BY id", part).fetchall()  # fmt: skip
         stems.update(db.execute(f"SELECT rowid, stems FROM lex WHERE rowid IN ({marks})", part))
         flags.update((r[0], (r[1], r[2], r[3])) for r in db.execute(
@@ -396,6 +399,8 @@ def signal_rows(db: sqlite3.Connection, keys: list[int], dim: int, folder: Path)
     vectors = _matrix([u[4] for u in units], dim)
     if not np.isfinite(vectors).all() or any(u[1] >= len(KINDS) for u in units):
         raise sqlite3.DatabaseError("unit vectors that are not numbers")
+    if any((u[5] >> KEY_SHIFT) & 0xFFFFFFFF != u[0] for u in units):
+        raise sqlite3.DatabaseError("units filed under a passage their id does not name")
     return SignalRows(
         keys=keys,
         owner=np.array([pos[u[0]] for u in units], dtype=np.int64),

@@ -49,6 +49,7 @@ class VectorIndex:
         m = PQ_BYTES if dim % PQ_BYTES == 0 else next(b for b in (64, 32, 24, 16, 8, 4, 2, 1)
                                                       if dim % b == 0)  # fmt: skip
         index = faiss.index_factory(dim, f"IVF{nlist},PQ{m}x8", faiss.METRIC_INNER_PRODUCT)
+        faiss.omp_set_num_threads(os.cpu_count() or 1)  # training and adding use every core
         index.train(np.ascontiguousarray(training, dtype=np.float32))
         return cls(index)
 
@@ -61,6 +62,8 @@ class VectorIndex:
         return int(self.index.d)
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        if len(ids) > 10_000:
+            faiss.omp_set_num_threads(os.cpu_count() or 1)
         if len(ids):
             self.index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32),
                                     np.ascontiguousarray(ids, dtype=np.int64))  # fmt: skip
@@ -90,6 +93,7 @@ class VectorIndex:
             params = faiss.SearchParameters(sel=selector) if selector else None
             k = n
         query = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+        faiss.omp_set_num_threads(1)  # one query: threads only add start-up and contention
         scores, ids = self.index.search(query, min(k, self.ntotal), params=params)
         keep = ids[0] >= 0
         return ids[0][keep], scores[0][keep]

@@ -29,6 +29,7 @@ from . import sources  # noqa: E402
 from .api import ArgumentError, check_k, check_question  # noqa: E402
 from .chat import Conversation, Searcher, Serialized, answer, lookup  # noqa: E402
 from .guard import server_options  # noqa: E402
+from .upload import Uploads  # noqa: E402
 
 TITLE = "Kamervragen assistant"
 HERE = Path(__file__).resolve().parent
@@ -162,6 +163,15 @@ def build_app(searcher: Searcher) -> gr.Blocks:
     if not isinstance(searcher, Serialized):
         searcher = Serialized(searcher)
     docs = sources.document_choices(all_documents(searcher))
+    uploads = Uploads(searcher.store)
+
+    def refreshed() -> tuple[Any, ...]:
+        """The letter pickers and list as the index is now."""
+        searcher.store.refresh()
+        choices = sources.document_choices(all_documents(searcher))
+        return (gr.Dropdown(choices=choices, value=None, label=f"Letters · brieven "
+                            f"({len(choices)})"), gr.Dropdown(choices=choices),
+                letter_html(searcher, None))  # fmt: skip
 
     def respond(message: str, history: list[dict[str, Any]], conversation: Conversation,
                 doc_ids: list[str], date_from: str, date_to: str) -> tuple[Any, ...]:  # fmt: skip
@@ -214,7 +224,18 @@ def build_app(searcher: Searcher) -> gr.Blocks:
                                                   LOOKUP_PLACEHOLDER, "Search · zoek",
                                                   "kv-lookup-send")
                 lookup_out = gr.HTML(elem_id="kv-lookup-results")
-            with gr.Tab("Sources · bronnen", id="sources", elem_id="kv-tab-sources"):
+            with gr.Tab("Sources · bronnen", id="sources",
+                        elem_id="kv-tab-sources") as sources_tab:  # fmt: skip
+                with gr.Accordion("Add letters · brieven toevoegen", open=False,
+                                  elem_id="kv-add-letters"):
+                    upload = gr.File(label="Letters (.pdf, .docx, .txt)", file_count="multiple",
+                                     file_types=[".pdf", ".docx", ".txt"], elem_id="kv-upload")
+                    replace = gr.Checkbox(label="Replace a letter that is indexed already · "
+                                          "vervang een brief die er al is", value=False,
+                                          elem_id="kv-replace")  # fmt: skip
+                    add_btn = gr.Button("Add to the index · toevoegen", variant="primary",
+                                        elem_id="kv-add")
+                    upload_report = gr.HTML(elem_id="kv-upload-report")
                 doc_select = gr.Dropdown(docs, label=f"Letters · brieven ({len(docs)})",
                                          value=None, elem_id="kv-doc-select")
                 letter = gr.HTML(letter_html(searcher, None), elem_id="kv-letter")
@@ -239,6 +260,11 @@ def build_app(searcher: Searcher) -> gr.Blocks:
         open_btn.click(open_cited, open_id, [tabs, doc_select, letter], js=OPEN_PASSAGE,
                        **private).then(None, js=SCROLL_TO_CITED)  # fmt: skip
         doc_select.input(lambda d: letter_html(searcher, d), doc_select, letter, **private)
+        listing = [doc_select, doc_filter, letter]
+        add_btn.click(lambda files, again: (uploads.add(files, again)[0], None, *refreshed()),
+                      [upload, replace], [upload_report, upload, *listing], **private)
+        # letters another process added or removed: listed again whenever Sources opens
+        sources_tab.select(refreshed, None, listing, **private)
         gr.api(search_endpoint(searcher), api_name="search")
     return app
 

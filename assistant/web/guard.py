@@ -19,10 +19,12 @@ from starlette.middleware import Middleware
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ..ingest.limits import MAX_FILE_BYTES
+
 LOCAL_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})  # loopback: this machine only
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# The largest letter file ingest accepts (.pdf/.docx, ingest/limits.py MAX_FILE_BYTES).
-MAX_UPLOAD_BYTES = 50 * 1_000_000
+# The largest letter file ingest accepts (.pdf/.docx): larger uploads are refused at once.
+MAX_UPLOAD_BYTES = max(MAX_FILE_BYTES.values())
 UPLOAD_COMPONENTS = ("file", "uploadbutton", "image", "audio", "video", "model3d",
                      "multimodaltextbox", "dataframe", "gallery")  # fmt: skip
 

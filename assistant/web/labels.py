@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..ingest.text import dutch_date
+from ..ingest.text import date_parts, dutch_date
 from ..search.rank import MAX_QUESTION_CHARS
 
 ENGLISH_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
@@ -95,9 +95,10 @@ def label(lang: str, key: str) -> str:
 def show_date(iso: str | None, lang: str) -> str:
     if not iso:
         return label(lang, "undated")
-    if lang == "nl":
+    parts = date_parts(iso)
+    if lang == "nl" or parts is None:
         return dutch_date(iso)
-    year, month, day = (int(x) for x in iso.split("-"))
+    year, month, day = parts
     return f"{day} {ENGLISH_MONTHS[month - 1]} {year}"
 
 

@@ -1,0 +1,41 @@
+"""The lexical signal scores exactly as bm25s's lucene BM25 did over the whole corpus."""
+
+from __future__ import annotations
+
+import bm25s
+import numpy as np
+import pytest
+import Stemmer
+
+from assistant.store.lexical import LexStats, Postings, bm25, rare_terms, term_frequencies, tokens
+
+DOCS = ["De minister wil Telegram niet verbieden in Nederland.",
+        "Telegram en Telegram: de app wordt niet verboden, zegt de minister.",
+        "Fietsen worden gestolen bij stations; artikel 125p Sv geldt niet.", ""]  # fmt: skip
+QUESTIONS = ["Kan Telegram in Nederland verboden worden? Telegram",
+             "artikel 125p Sv", "fietsen gestolen", "niets hiervan"]  # fmt: skip
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_bm25_equals_bm25s(question: str) -> None:
+    found = [tokens(d) for d in DOCS]
+    stems = [" ".join(t) for t in found]
+    terms = tokens(question)
+    reference = bm25s.BM25()
+    reference.index(bm25s.tokenize(DOCS, stopwords="nl", stemmer=Stemmer.Stemmer("dutch"),
+                                   return_ids=False, show_progress=False), show_progress=False)
+    known = [t for t in terms if t in reference.vocab_dict]
+    expected = reference.get_scores(known) if known else np.zeros(len(DOCS))
+    stats = LexStats(len(DOCS), sum(map(len, found)) / len(DOCS),
+                     {t: sum(t in f for f in found) for t in set(terms)})  # fmt: skip
+    lengths = np.array([len(f) for f in found])
+    for tf in (term_frequencies(stems, terms), Postings(stems).frequencies(terms)):
+        np.testing.assert_allclose(bm25(terms, tf, lengths, stats), expected, rtol=1e-5)
+
+
+def test_candidate_terms_leave_out_the_commonest() -> None:
+    stats = LexStats(100, 50.0, {"minister": 90, "telegram": 4, "verbod": 30, "app": 8})
+    assert rare_terms(["minister", "telegram", "verbod", "app", "onbekend"], stats, 0.05) == [
+        "telegram", "app"]  # the two rarest always; others only under 5% of passages
+    assert rare_terms(["minister", "telegram"], LexStats(100, 50.0, {"minister": 90,
+                      "telegram": 4}), 0.05) == ["telegram", "minister"]  # fmt: skip
