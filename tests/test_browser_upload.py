@@ -44,16 +44,19 @@ def upload(page: Page, files: list[Path], replace: bool = False) -> str:
     expect(page.locator("#kv-upload")).not_to_contain_text("Uploading", timeout=TIMEOUT)
     if replace:
         page.locator("#kv-replace input").check()
-    report = page.locator("#kv-upload-report")
-    before = report.inner_text()
+    report = page.locator("#kv-upload-report ul.kv-upload-report")  # not Gradio's progress
+
+    def shown() -> str:
+        return report.inner_text() if report.count() else ""
+
+    before = shown()
     page.locator("#kv-add").click()
-    for _ in range(1200):  # until the new report is shown (at most 120 s)
-        text = report.inner_text()
-        if text != before and "processing" not in text:
+    for _ in range(1200):  # until this upload's report replaces the last one (≤ 120 s)
+        if shown() not in ("", before):
             break
         page.wait_for_timeout(100)
     expect(report.locator("li")).to_have_count(len(files))
-    return report.inner_text()
+    return shown()
 
 
 def test_upload_a_pdf_and_a_docx_then_ask(page: Page, app_url: str, tmp_path: Path) -> None:

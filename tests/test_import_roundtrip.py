@@ -16,8 +16,8 @@ from assistant.ingest.references import official_url
 from assistant.store import open_store
 from tests.conftest import run_cli
 
-KINDS = {"Antwoord schriftelijke vragen": 6, "Schriftelijke vragen": 2,
-         "Mededeling (uitstel antwoord)": 2}  # fmt: skip
+KINDS = {"Antwoord schriftelijke vragen": 6, "Antwoord schriftelijke vragen (nader)": 1,
+         "Schriftelijke vragen": 2, "Mededeling (uitstel antwoord)": 2}  # fmt: skip
 
 
 def sliced() -> ReplayData:
@@ -49,7 +49,7 @@ def test_import_ask_and_sync_again(tmp_path: Path) -> None:
         store = open_store(index)
         rows = store.documents()
         answers = [r for r in rows if r.document.kind == "answers"]
-        assert len(answers) == 6 and all(r.origin == "imported" for r in rows)
+        assert len(answers) == 7 and all(r.origin == "imported" for r in rows)
         assert {r.document.kind for r in rows} == {"answers", "questions", "postponement"}
         assert all(r.passages == 0 for r in rows if r.document.kind != "answers")
         letter = answers[0].document
