@@ -18,6 +18,7 @@ afterwards and not tuned on. "ms/hit" is the time highlight_spans takes per hit.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -80,12 +81,15 @@ def sentence_set(answer: str, spans: Spans) -> set[int]:
 
 
 def marked_sentences(answer: str, marked: list[str]) -> set[int]:
+    """Sentences holding the marked texts; spaces and hyphens may differ (the parser's
+    repairs of glued or split words change them between versions)."""
     spans = []
     for text in marked:
-        start = answer.find(text)
-        if start < 0:
+        chars = [c for c in text if not c.isspace() and c != "-"]
+        found = re.search(r"[\s-]*".join(re.escape(c) for c in chars), answer)
+        if found is None:
             raise click.ClickException(f"marked text not in the answer: {text[:60]!r}")
-        spans.append((start, start + len(text)))
+        spans.append(found.span())
     return sentence_set(answer, spans)
 
 

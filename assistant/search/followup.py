@@ -28,8 +28,9 @@ from .rank import Filters, Result, is_procedural
 
 SUBJECT_WORDS = 3  # content words from which a message carries its own subject
 REFERRING_MAX = 8  # words; a longer message with "that/daarover" stands on its own
-DEPTH = 20  # hits of each search that the aspect re-ranking considers
-FUSION = 10  # reciprocal-rank constant: small, so the first few ranks weigh most
+THREAD = 10  # the thread's hits that the aspect re-orders: its first two pages
+ASPECT = 20  # hits of the aspect's own search that count
+FUSION = 5  # reciprocal-rank constant: small, so the first few ranks of each weigh most
 
 # Lead words of a follow-up, longest first so "what about" wins over "what".
 LEADS = ("en hoe zit het met", "hoe zit het met", "and what about", "what about", "how about",
@@ -37,9 +38,9 @@ LEADS = ("en hoe zit het met", "hoe zit het met", "and what about", "what about"
 REFERRING = set("""
 daarover hierover erover daarvan hiervan ervan daarop hierop erop daarmee hiermee ermee
 daarbij hierbij erbij daarin hierin erin daaraan hieraan eraan daarvoor hiervoor ervoor
-daardoor hierdoor daar hij zij ze hen hun that this those them they it its there he she
-her his further
-""".split())  # noqa: SIM905 (word lists read best as text)
+daardoor hierdoor daar hij zij ze hen hun that this those them they its he she her his
+further
+""".split())  # noqa: SIM905 (word lists read best as text; "it", "there": "Is it true …?")
 QUESTION_WORDS = set("""
 who what how why when where which whom whose wie wat hoe waarom wanneer waar welke welk
 hoeveel hoelang
@@ -56,7 +57,7 @@ geen nog al dan naar over uit tot onder boven tussen tegen zonder na sinds tijde
 binnen buiten zo zeer heel u uw ik we wij je jij men the a an and of in on to that for with
 as at by or also not no any all about from into than then so too very like under over
 between against without after before since during per within if whether me my we our you
-your us more most many much other some
+your us more most many much other some it there
 """.split()) | QUESTION_WORDS | VERBS | REFERRING  # noqa: SIM905
 REFERENCE = re.compile(r"\b\d{5,}\b|\b\d{4}Z\d+\b|\bah[- ]", re.IGNORECASE)  # kenmerk, zaak
 
@@ -153,9 +154,9 @@ def search_turn(searcher: Searching, question: str, previous: Sequence[str], k: 
     searched = resolve(question, previous)
     if not searched.aspect:
         return searched, searcher.search(searched.text, k=k, filters=filters)
-    result = searcher.search(searched.text, k=max(k, DEPTH), filters=filters)
-    aspect = searcher.search(searched.aspect, k=DEPTH, filters=filters)
-    hits = rerank(result.hits, aspect.hits)[:k]
+    result = searcher.search(searched.text, k=max(k, THREAD), filters=filters)
+    aspect = searcher.search(searched.aspect, k=ASPECT, filters=filters)
+    hits = rerank(result.hits[:THREAD], aspect.hits)[:k]
     for rank, hit in enumerate(hits, 1):
         hit.rank = rank
     return searched, replace(result, hits=hits)
@@ -164,7 +165,9 @@ def search_turn(searcher: Searching, question: str, previous: Sequence[str], k: 
 def rerank(thread: list[Hit], aspect: list[Hit]) -> list[Hit]:
     """The thread's hits, ordered by reciprocal-rank fusion with the aspect's own hits.
 
-    Only the thread's hits are kept: the aspect alone ("Belgium") would drift off topic.
+    Only the thread's first hits are kept: the aspect alone ("Belgium") drifts off topic,
+    and so do the thread's weak tail hits that merely share the aspect's words (measured:
+    benchmarks/bench_followup.py).
     The closing "Kunt u deze vragen … beantwoorden?" passages top short searches such as
     "Belgium" for want of content, so they get no credit from the aspect.
     """
