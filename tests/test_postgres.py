@@ -192,3 +192,17 @@ def new_pg(pg_server: PgServer, seed_index_dir: Path) -> Iterator[Store]:
     store = open_store(pg_server.new_database("fresh"), config)
     yield store
     store.close()
+
+
+def test_copy_back_into_a_folder(seeded: str, tmp_path: Path) -> None:
+    with open_store(seeded) as src, open_store(tmp_path / "ix", src.config) as dst:
+        report = copy_store(src, dst)
+        assert (report.copied, dst.counts()) == (2, src.counts())
+        for row in src.documents():
+            doc_id = row.document.doc_id
+            assert src.doc_passages([doc_id], Filters()) == dst.doc_passages([doc_id], Filters())
+            a, b = src.export(doc_id), dst.export(doc_id)
+            assert a is not None and b is not None
+            assert [p.passage for p in a.passages] == [p.passage for p in b.passages]
+            assert all(np.array_equal(p.vectors, q.vectors)
+                       for p, q in zip(a.passages, b.passages))  # fmt: skip
