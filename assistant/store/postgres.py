@@ -27,6 +27,7 @@ from . import postgres_schema as schema
 from . import postgres_write as writing
 from .base import (
     KINDS,
+    DamagedError,
     DocumentRow,
     Filters,
     LetterRecord,
@@ -236,8 +237,8 @@ class PostgresStore(Store):
         ids = np.array([r[0] for r in rows], dtype=np.int64)
         scores = np.array([r[1] for r in rows], dtype=np.float64)
         if not np.isfinite(scores).all():
-            raise StoreError(f"the index in the database {self.name} is damaged (vectors "
-                             "that are not numbers); rebuild it with: assistant index --force")
+            raise DamagedError(f"the index in the database {self.name} is damaged (vectors "
+                               "that are not numbers); rebuild it with: assistant index --force")
         order = np.argsort(-scores, kind="stable")  # relaxed order: sort exactly here
         return ids[order], scores[order]
 
@@ -308,8 +309,8 @@ class PostgresStore(Store):
         vectors = np.vstack([u[4] for u in units]).astype(np.float32) if units else \
             np.zeros((0, self.config.dim), dtype=np.float32)  # fmt: skip
         if not np.isfinite(vectors).all() or any(u[1] >= len(KINDS) for u in units):
-            raise StoreError(f"the index in the database {self.name} is damaged (unit vectors "
-                             "that are not numbers); rebuild it with: assistant index --force")
+            raise DamagedError(f"the index in the database {self.name} is damaged (unit vectors "
+                               "that are not numbers); rebuild it with: assistant index --force")
         return SignalRows(
             keys=keys,
             owner=np.array([pos[u[0]] for u in units], dtype=np.int64),

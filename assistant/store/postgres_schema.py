@@ -18,7 +18,7 @@ from psycopg.adapt import Dumper, Loader
 from psycopg.pq import Format
 from psycopg_pool import PoolTimeout
 
-from .base import StoreConfig, StoreError
+from .base import DamagedError, StoreConfig, StoreError
 
 SCHEMA_VERSION = 1  # raised with every change to the tables below
 MAX_DIM = 4000  # pgvector indexes halfvec columns of at most 4,000 dimensions
@@ -184,7 +184,7 @@ def read_config(conn: psycopg.Connection, name: str, url: str) -> StoreConfig | 
     try:
         return StoreConfig(meta["model"], int(meta["dim"]), meta["units_version"])
     except (KeyError, ValueError) as exc:
-        raise StoreError(f"the index in the database {name} is damaged (meta: {exc}); "
+        raise DamagedError(f"the index in the database {name} is damaged (meta: {exc}); "
                          "build a new one with: assistant index --store URL") from exc
 
 
