@@ -188,24 +188,20 @@ def ask(question: tuple[str, ...], location: str, k: int, previous: tuple[str, .
     """
     from .cite import result_dict, result_text
     from .search import clean_question
+    from .search.followup import search_turn
 
     # bytes that are not UTF-8 arrive as surrogates: shown as "�", never a crash
     joined = " ".join(question).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     text, _ = clean_question(joined)  # fail fast, before loading anything
-    searched_as = text
-    if previous:
-        from .search.followup import resolve
-
-        searched_as = resolve(text, list(previous)).text
     store = open_for_reading(location, model)
-    result = make_searcher(store).search(searched_as, k=k)
+    searched, result = search_turn(make_searcher(store), text, list(previous), k=k)
     if as_json:
         data = result_dict(result)
-        data["question"], data["searched_as"] = text, result.question
+        data["question"], data["searched_as"] = text, searched.text
         click.echo(json.dumps(data, ensure_ascii=False, allow_nan=False))
     else:
-        if searched_as != text:
-            echo(f"(follow-up, searched as: {result.question})")
+        if searched.merged:
+            echo(f"(follow-up, searched as: {searched.text})")
         click.echo(result_text(result, bold=sys.stdout.isatty()))  # cleaned by result_text
     store.close()
 

@@ -101,7 +101,8 @@ def full_searcher(full_store: Store, embedder: Embedder) -> Searcher:
 
 
 # -- stores of every backend: the same tests run against each ------------------------------
-BACKENDS = ["sqlite"]
+BACKENDS = ["sqlite", "postgres"]
+from pg_server import pg_database, pg_server, pg_url  # noqa: E402, F401  (postgres fixtures)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -110,16 +111,19 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def new_store(backend: str, tmp_path: Path,
-              embedder: Embedder) -> Iterator[Callable[[], Store]]:  # fmt: skip
-    """Makes fresh, empty stores of the backend under test (closed after the test)."""
+def new_store(backend: str, tmp_path: Path, embedder: Embedder,
+              request: pytest.FixtureRequest) -> Iterator[Callable[[], Store]]:  # fmt: skip
+    """Makes fresh, empty stores of the backend under test (closed after the test); a
+    PostgreSQL store is a fresh database on the session's server."""
     from assistant.store.base import StoreConfig
     from assistant.store.units import UNITS_VERSION
 
     made: list[Store] = []
 
     def make() -> Store:
-        location = tmp_path / f"store-{len(made)}"
+        location: Path | str = tmp_path / f"store-{len(made)}"
+        if backend == "postgres":
+            location = request.getfixturevalue("pg_database")()
         store = open_store(location, StoreConfig(embedder.name, embedder.dim, UNITS_VERSION))
         made.append(store)
         return store

@@ -192,3 +192,20 @@ def test_unloadable_model(tmp_path: Path) -> None:
                    "--model", str(tmp_path / "no-such-model"))  # fmt: skip
     assert_one_clear_error(proc, "cannot load model")
     assert not (tmp_path / "ix").exists()
+
+
+def test_ask_after_returns_what_the_chat_returns(seed_index_dir: Path, searcher) -> None:  # type: ignore[no-untyped-def]
+    from assistant.web.chat import Conversation, answer
+
+    first = "Can Telegram be banned in the Netherlands?"
+    proc = run_cli("ask", "And in Belgium?", "--after", first, "--index", str(seed_index_dir),
+                   "--json", "-k", "5")  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    turn = answer(searcher, "And in Belgium?", Conversation(previous=[first]))
+    assert turn.searched is not None and data["searched_as"] == turn.searched.text
+    assert data["searched_as"] != "And in Belgium?" and data["question"] == "And in Belgium?"
+    assert [h["passage_id"] for h in data["hits"]] == [h.passage.passage_id for h in turn.hits]
+    alone = json.loads(run_cli("ask", "Wie houdt toezicht op de DSA?", "--after", first,
+                               "--index", str(seed_index_dir), "--json").stdout)  # fmt: skip
+    assert alone["searched_as"] == "Wie houdt toezicht op de DSA?"  # a new topic stands alone

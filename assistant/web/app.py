@@ -165,13 +165,16 @@ def build_app(searcher: Searcher) -> gr.Blocks:
     docs = sources.document_choices(all_documents(searcher))
     uploads = Uploads(searcher.store)
 
-    def refreshed() -> tuple[Any, ...]:
-        """The letter pickers and list as the index is now."""
+    def pickers() -> tuple[Any, ...]:
+        """The letter pickers as the index is now (their chosen values stay)."""
         searcher.store.refresh()
         choices = sources.document_choices(all_documents(searcher))
-        return (gr.Dropdown(choices=choices, value=None, label=f"Letters · brieven "
-                            f"({len(choices)})"), gr.Dropdown(choices=choices),
-                letter_html(searcher, None))  # fmt: skip
+        return (gr.Dropdown(choices=choices, label=f"Letters · brieven ({len(choices)})"),
+                gr.Dropdown(choices=choices))
+
+    def refreshed() -> tuple[Any, ...]:
+        """The pickers, and the list of letters in the Sources tab, as the index is now."""
+        return (*pickers(), letter_html(searcher, None))
 
     def respond(message: str, history: list[dict[str, Any]], conversation: Conversation,
                 doc_ids: list[str], date_from: str, date_to: str) -> tuple[Any, ...]:  # fmt: skip
@@ -263,8 +266,9 @@ def build_app(searcher: Searcher) -> gr.Blocks:
         listing = [doc_select, doc_filter, letter]
         add_btn.click(lambda files, again: (uploads.add(files, again)[0], None, *refreshed()),
                       [upload, replace], [upload_report, upload, *listing], **private)
-        # letters another process added or removed: listed again whenever Sources opens
-        sources_tab.select(refreshed, None, listing, **private)
+        # letters another process added or removed: offered whenever Sources opens (the
+        # letter shown stays: "Open in letter" opens this tab too)
+        sources_tab.select(pickers, None, listing[:2], **private)
         gr.api(search_endpoint(searcher), api_name="search")
     return app
 
