@@ -165,7 +165,7 @@ def test_cli_add_ask_list_remove(tmp_path: Path, seed_index_dir: Path) -> None:
     added = run_cli("add", str(letter), str(bad), "--index", str(folder))
     assert added.returncode == 2, added.stderr  # one file failed: said, and the exit shows it
     assert "added ah-999.txt (answers, 3 passages" in added.stdout
-    assert "error: kapot.pdf: cannot be read as .pdf" in added.stderr
+    assert "error: kapot.pdf: is not a readable PDF" in added.stderr
     assert "Traceback" not in added.stderr
 
     asked = run_cli("ask", "Wie vangt de zwerfkatten van de veerboot op?", "--index",

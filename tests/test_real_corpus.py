@@ -229,7 +229,7 @@ def test_bad_files_are_reported_by_name_and_the_rest_indexed(
     store, report = sync(corpus, folder, embedder=embedder)
     assert sorted(line.split(":")[0] for line in report.skipped) == ["boodschappen.txt",
                                                                       "kapot.pdf"]  # fmt: skip
-    assert any("cannot be read as .pdf" in line for line in report.skipped)
+    assert any("kapot.pdf: is not a readable PDF" in line for line in report.skipped)
     assert len(report.not_answers) == 3
     kinds = sorted(row.document.kind for row in store.documents())
     assert kinds == [ANSWERS, ANSWERS, POSTPONEMENT, QUESTIONS, QUESTIONS]

@@ -34,9 +34,9 @@ def test_embedder_loads_a_local_sentence_transformers_model() -> None:
 
 
 def test_index_records_the_model_and_answers(st_index: Path) -> None:
-    manifest = json.loads((st_index / "manifest.json").read_text())
-    assert manifest["model"] == str(MODEL_DIR)
-    assert manifest["dim"] == 384
+    config = json.loads((st_index / "config.json").read_text())
+    assert config["model"] == str(MODEL_DIR)
+    assert config["dim"] == 384
     question = ("Behoort een verbod op het aanbieden van de app Telegram in Nederland "
                 "tot de mogelijkheden?")
     proc = run_cli("ask", question, "--index", str(st_index), "--json", "-k", "3")
@@ -45,12 +45,24 @@ def test_index_records_the_model_and_answers(st_index: Path) -> None:
     assert (hits[0]["document"]["ons_kenmerk"], hits[0]["questions"]) == ("5236577", [13])
 
 
-def test_switching_model_rebuilds(st_index: Path, tmp_path: Path) -> None:
+def test_switching_model_is_asked_for_and_keeps_added_letters(st_index: Path,
+                                                               tmp_path: Path) -> None:  # fmt: skip
     import shutil
+
+    from store_letters import letter_text
 
     folder = tmp_path / "index"
     shutil.copytree(st_index, folder)
-    proc = run_cli("index", "--corpus", str(CORPUS), "--index", str(folder))
+    letter = tmp_path / "katten.txt"
+    letter.write_text(letter_text("katten"), encoding="utf-8")
+    assert run_cli("add", str(letter), "--index", str(folder)).returncode == 0
+    refused = run_cli("index", "--corpus", str(CORPUS), "--index", str(folder))
+    assert refused.returncode == 2 and "--force --model multilingual-e5-small" in refused.stderr
+    proc = run_cli("index", "--corpus", str(CORPUS), "--index", str(folder), "--force")
     assert proc.returncode == 0, proc.stderr
-    assert "embedded 2 new" in proc.stdout
-    assert json.loads((folder / "manifest.json").read_text())["model"] == "multilingual-e5-small"
+    assert "embedded 2 letters" in proc.stdout and "katten.txt: carried over" in proc.stderr
+    assert json.loads((folder / "config.json").read_text())["model"] == "multilingual-e5-small"
+    asked = run_cli("ask", "Wie vangt de zwerfkatten van de veerboot op?", "--index",
+                    str(folder), "--json", "-k", "1")  # fmt: skip
+    assert json.loads(asked.stdout)["hits"][0]["passage_id"] == "ah-tk-20242025-999-q2"
+    assert [p.name.startswith("previous-model-") for p in folder.iterdir()].count(True) == 1

@@ -4,23 +4,17 @@
 changes only the letters involved (new, changed or vanished files), each letter in one
 transaction. Letters the user added or imported are never removed by a sync, and a corpus
 file that is the same letter as one the user added is left out. `add_files` and `remove`
-are `assistant add` and `assistant remove`.
+are `assistant add` and `assistant remove`; rebuild.py makes an index anew.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from ..documents import ANSWERS, POSTPONEMENT, QUESTIONS, Document, ParsedLetter, Passage
-from ..ingest.corpus import CorpusError, file_hash, iter_sources, list_files
-from ..ingest.parse import ParseError, parse_pages
+from ..documents import ANSWERS, ParsedLetter
+from ..ingest.corpus import CorpusError, file_hash, list_files
 from . import is_url, open_store
 from .base import (
     ADDED,
@@ -34,64 +28,21 @@ from .base import (
 )
 from .embed import DEFAULT_MODEL, Embedder
 from .failpoints import reached
+from .files import KIND_NAMES, Report, parse_files
+from .rebuild import (
+    Progress,
+    carry_over,
+    migrate_old_format,
+    old_format,
+    rebuild_damaged,
+    refresh_units,
+    switch_model,
+)
 from .records import letter_record
 from .units import UNITS_VERSION
 
-KIND_NAMES = {
-    ANSWERS: "answers",
-    QUESTIONS: "questions (the questions only, no answers yet)",
-    POSTPONEMENT: "postponement (notice that the answer is postponed)",
-}
-Progress = Callable[[int, int], None]
-ADDED_FOLDER = "added"  # where the embedded store keeps the files of letters users added
-OLD_FILES = ("manifest.json", "documents.json", "passages.json", "rows.json", "vectors.faiss")
-
-
-@dataclass
-class Report:
-    documents: int = 0
-    passages: int = 0
-    embedded_documents: int = 0  # letters with passages embedded this time
-    removed: int = 0  # letters removed because their file left the corpus
-    reused: bool = False  # nothing changed
-    seconds: float = 0.0
-    skipped: list[str] = field(default_factory=list)  # "file: reason" lines
-    not_answers: list[str] = field(default_factory=list)  # "file: kind" lines
-    kept: list[str] = field(default_factory=list)  # corpus files superseded by added letters
-    warnings: list[str] = field(default_factory=list)  # e.g. "x.txt: not UTF-8; read as …"
-
-
-Parsed = list[tuple[Path, ParsedLetter]]
-
-
-def parse_files(files: list[Path], report: Report,
-                failures: dict[str, str] | None = None) -> Parsed:  # fmt: skip
-    """Parse files; each one that fails is reported by name and the rest go on.
-
-    failures, when given, records per file name why it failed: "unreadable" (the file
-    cannot be read) or "not-a-letter" (read, but not a letter the assistant knows).
-    """
-    letters = []
-    for source in iter_sources(files):
-        if isinstance(source, CorpusError):
-            report.skipped.append(str(source))
-            if failures is not None:
-                failures[str(source).split(":", 1)[0]] = "unreadable"
-            continue
-        if source.warning:
-            report.warnings.append(source.warning)
-        try:
-            letter = parse_pages(source.pages, source.path.name, source.sha,
-                                 deadline=source.deadline)  # fmt: skip
-        except ParseError as exc:
-            report.skipped.append(str(exc))
-            if failures is not None:
-                failures[source.path.name] = "not-a-letter"
-            continue
-        if letter.document.kind != ANSWERS:
-            report.not_answers.append(f"{source.path.name}: {KIND_NAMES[letter.document.kind]}")
-        letters.append((source.path, letter))
-    return letters
+__all__ = ["KIND_NAMES", "Outcome", "Report", "add_files", "check_model", "open_or_create",
+           "parse_files", "resolve_refs", "sync"]
 
 
 def open_or_create(location: str | Path, model: str,
@@ -108,93 +59,6 @@ def open_or_create(location: str | Path, model: str,
     return open_store(location, StoreConfig(model, embedder.dim, UNITS_VERSION)), embedder
 
 
-def rebuild_damaged(folder: Path, model: str, embedder: Embedder | None,
-                    report: Report) -> tuple[Store, Embedder | None]:  # fmt: skip
-    """A damaged index folder made new: its files are moved into damaged-<time>/ (nothing is
-    deleted), an empty index is created, and the letters the user added are indexed again
-    from the files kept with it (added/). The corpus letters follow in `sync`."""
-    aside = folder / time.strftime("damaged-%Y%m%d-%H%M%S")
-    aside.mkdir()
-    for path in list(folder.iterdir()):
-        if path.is_file():
-            os.replace(path, aside / path.name)
-    report.kept.append(f"the damaged index files were moved to {aside}")
-    embedder = embedder or Embedder(model)
-    store = open_store(folder, StoreConfig(model, embedder.dim, UNITS_VERSION))
-    added = sorted((folder / ADDED_FOLDER).glob("*-*")) if (folder / ADDED_FOLDER).is_dir() \
-        else []  # fmt: skip
-    for path in added:
-        with tempfile.TemporaryDirectory() as tmp:
-            original = Path(tmp) / path.name.split("-", 1)[1]
-            shutil.copyfile(path, original)
-            outcome = add_files([original], store, embedder, replace=True)[0]
-        report.kept.append(f"{original.name}: a letter you added, indexed again ({outcome.status})")
-    return store, embedder
-
-
-def old_format(location: str | Path) -> bool:
-    """A folder holding an index of the first format (JSON files and vectors.faiss)."""
-    folder = Path(str(location))
-    return not is_url(location) and all((folder / name).is_file() for name in OLD_FILES[:2])
-
-
-def migrate_old_format(store: Store, folder: Path, embedder: Embedder | None,
-                       report: Report) -> Embedder | None:  # fmt: skip
-    """Carry the letters a user had added to an index of the old format into the store
-    (embedded again), then move the old files into old-format/. Safe to repeat: a kill
-    leaves the old files in place and the next `assistant index` finishes the job."""
-    if not old_format(folder):
-        return embedder
-    docs = json.loads((folder / "documents.json").read_text(encoding="utf-8"))
-    passages = json.loads((folder / "passages.json").read_text(encoding="utf-8"))
-    for data in docs:
-        if data.get("origin") != ADDED:
-            continue  # corpus letters come back from the corpus folder
-        doc = Document.from_dict(data)
-        letter = ParsedLetter(doc, [Passage.from_dict(p) for p in passages
-                                    if p.get("doc_id") == doc.doc_id],
-                              list(data.get("questions_numbered", [])))  # fmt: skip
-        embedder = embedder or Embedder(store.config.model)
-        store.write([letter_record(letter, embedder, ADDED)])
-        report.kept.append(f"{doc.source}: carried over from the old index format")
-    kept = folder / "old-format"
-    kept.mkdir(exist_ok=True)
-    for name in OLD_FILES:
-        if (folder / name).exists():
-            os.replace(folder / name, kept / name)
-    return embedder
-
-
-def refresh_units(store: Store, embedder: Embedder | None,
-                  progress: Progress | None = None) -> Embedder | None:  # fmt: skip
-    """Embed letters that are not in the corpus folder again after the units (or parser)
-    changed: from their kept file when there is one, else from their stored passages."""
-    rows = [r for r in store.documents() if r.origin != CORPUS and r.passages]
-    for done, row in enumerate(rows, 1):
-        doc_id = row.document.doc_id
-        original = store.original(doc_id)
-        letter = _reparse(original) if original else None
-        if letter is None:
-            letter = ParsedLetter(row.document, store.letter(doc_id), row.questions_numbered)
-        embedder = embedder or Embedder(store.config.model)
-        rec = letter_record(letter, embedder, row.origin, external_id=row.external_id,
-                            version=row.version, original=original)  # fmt: skip
-        store.write([rec], remove=[doc_id])
-        if progress:
-            progress(done, len(rows))
-    store.write(meta={"units_version": UNITS_VERSION})
-    return embedder
-
-
-def _reparse(original: tuple[str, bytes]) -> ParsedLetter | None:
-    name, data = original
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / name
-        path.write_bytes(data)
-        parsed = parse_files([path], Report())
-    return parsed[0][1] if parsed else None
-
-
 def _exists(location: str | Path) -> bool:
     if is_url(location):  # an empty database gets an index; any other is reported
         from .postgres import has_index
@@ -207,8 +71,9 @@ def _exists(location: str | Path) -> bool:
 def check_model(store: Store, model: str | None) -> None:
     if model and model != store.config.model:
         raise StoreError(f"the index in {store.location} was built with model "
-                         f"{store.config.model!r}, not {model!r}; build a new index for that "
-                         f"model with: assistant index --model {model} --index NEW_FOLDER")
+                         f"{store.config.model!r}, not {model!r}; embed it anew with that "
+                         f"model with: assistant index --force --model {model} (letters you "
+                         "added are kept), or pass another --index")  # fmt: skip
 
 
 def sync(corpus: Path, location: str | Path, model: str = DEFAULT_MODEL, *,
@@ -230,10 +95,13 @@ def sync(corpus: Path, location: str | Path, model: str = DEFAULT_MODEL, *,
         if not force or is_url(location):
             raise
         store, embedder = rebuild_damaged(Path(location), model, embedder, report)
+    if store.config.model != model and force and not is_url(location):
+        store, embedder = switch_model(store, Path(location), model, embedder, report)
     try:
         check_model(store, model)
         if not is_url(location):
             embedder = migrate_old_format(store, Path(location), embedder, report)
+            embedder = carry_over(store, embedder, report)
         stale = store.config.units_version != UNITS_VERSION
         force = force or stale  # the units or the parser changed: every letter anew
         root = corpus.resolve()

@@ -1,0 +1,158 @@
+"""Making an index anew without losing a letter: a damaged folder, another embedding
+model, the old JSON format, or units (or the parser) that changed.
+
+Index files are moved aside into a dated folder, never deleted; letters the user added are
+indexed again from the files kept with the index (`added/`), letters imported or added
+come over from the previous index's passages, and the corpus letters follow in `sync`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from ..documents import Document, ParsedLetter, Passage
+from . import is_url, open_store
+from .base import ADDED, CORPUS, Store, StoreConfig
+from .embed import Embedder
+from .files import Report, reparse
+from .records import letter_record
+from .units import UNITS_VERSION
+
+Progress = Callable[[int, int], None]
+ADDED_FOLDER = "added"  # where the embedded store keeps the files of letters users added
+OLD_FILES = ("manifest.json", "documents.json", "passages.json", "rows.json", "vectors.faiss")
+
+
+def move_aside(folder: Path, why: str) -> Path:
+    """Move the index's files (not its folders, so added/ stays) into <why>-<time>/."""
+    aside = folder / time.strftime(f"{why}-%Y%m%d-%H%M%S")
+    aside.mkdir()
+    for path in list(folder.iterdir()):
+        if path.is_file():
+            os.replace(path, aside / path.name)
+    return aside
+
+
+def rebuild_damaged(folder: Path, model: str, embedder: Embedder | None,
+                    report: Report) -> tuple[Store, Embedder | None]:  # fmt: skip
+    """A damaged index folder made new: its files are moved into damaged-<time>/ (nothing is
+    deleted), an empty index is created, and the letters the user added are indexed again
+    from the files kept with it (added/). The corpus letters follow in `sync`."""
+    aside = move_aside(folder, "damaged")
+    report.kept.append(f"the damaged index files were moved to {aside}")
+    embedder = embedder or Embedder(model)
+    store = open_store(folder, StoreConfig(model, embedder.dim, UNITS_VERSION))
+    added = sorted((folder / ADDED_FOLDER).glob("*-*")) if (folder / ADDED_FOLDER).is_dir() \
+        else []  # fmt: skip
+    for path in added:
+        name, data = path.name.split("-", 1)[1], path.read_bytes()
+        letter = reparse((name, data))
+        if letter is None:
+            report.skipped.append(f"{name}: a letter you added could not be read again")
+            continue
+        store.write([letter_record(letter, embedder, ADDED, original=(name, data))])
+        report.kept.append(f"{name}: a letter you added, indexed again")
+    return store, embedder
+
+
+CARRY_OVER = "carry_over"  # meta: the previous index whose letters are still to come over
+
+
+def switch_model(store: Store, folder: Path, model: str, embedder: Embedder | None,
+                 report: Report) -> tuple[Store, Embedder | None]:  # fmt: skip
+    """The index embedded anew with another model: the previous index moves into
+    previous-model-<time>/ and its added and imported letters come over (`carry_over`,
+    which a later `assistant index` finishes if this one is interrupted)."""
+    store.close()
+    aside = move_aside(folder, "previous-model")
+    embedder = embedder or Embedder(model)
+    new = open_store(folder, StoreConfig(model, embedder.dim, UNITS_VERSION))
+    new.write(meta={CARRY_OVER: aside.name})
+    report.kept.append(f"the index for the previous model was moved to {aside}")
+    return new, embedder
+
+
+def carry_over(store: Store, embedder: Embedder | None,
+               report: Report) -> Embedder | None:  # fmt: skip
+    """Bring the added and imported letters of the previous index (see switch_model) into
+    this one, embedded with its model; letters already here are left as they are."""
+    name = store.get_meta(CARRY_OVER)
+    if not name:
+        return embedder
+    previous = open_store(Path(store.location) / name)
+    try:
+        for row in previous.documents():
+            if row.origin == CORPUS or store.document(row.document.doc_id):
+                continue
+            doc_id = row.document.doc_id
+            original = store.original(doc_id)
+            letter = (reparse(original) if original else None) or ParsedLetter(
+                row.document, previous.letter(doc_id), row.questions_numbered)  # fmt: skip
+            embedder = embedder or Embedder(store.config.model)
+            store.write([letter_record(letter, embedder, row.origin, original=original,
+                                       external_id=row.external_id, version=row.version)])
+            report.kept.append(f"{row.document.source}: carried over from the previous index")
+    finally:
+        previous.close()
+    store.write(meta={CARRY_OVER: ""})
+    return embedder
+
+
+def old_format(location: str | Path) -> bool:
+    """A folder holding an index of the first format (JSON files and vectors.faiss)."""
+    folder = Path(str(location))
+    return not is_url(location) and all((folder / name).is_file() for name in OLD_FILES[:2])
+
+
+def migrate_old_format(store: Store, folder: Path, embedder: Embedder | None,
+                       report: Report) -> Embedder | None:  # fmt: skip
+    """Carry the letters a user had added to an index of the old format into the store
+    (embedded again), then move the old files into old-format/. Safe to repeat: a kill
+    leaves the old files in place and the next `assistant index` finishes the job."""
+    if not old_format(folder):
+        return embedder
+    docs = json.loads((folder / "documents.json").read_text(encoding="utf-8"))
+    passages = json.loads((folder / "passages.json").read_text(encoding="utf-8"))
+    for data in docs:
+        if data.get("origin") != ADDED:
+            continue  # corpus letters come back from the corpus folder
+        doc = Document.from_dict(data)
+        letter = ParsedLetter(doc, [Passage.from_dict(p) for p in passages
+                                    if p.get("doc_id") == doc.doc_id],
+                              list(data.get("questions_numbered", [])))  # fmt: skip
+        embedder = embedder or Embedder(store.config.model)
+        store.write([letter_record(letter, embedder, ADDED)])
+        report.kept.append(f"{doc.source}: carried over from the old index format")
+    kept = folder / "old-format"
+    kept.mkdir(exist_ok=True)
+    for name in OLD_FILES:
+        if (folder / name).exists():
+            os.replace(folder / name, kept / name)
+    return embedder
+
+
+def refresh_units(store: Store, embedder: Embedder | None,
+                  progress: Progress | None = None) -> Embedder | None:  # fmt: skip
+    """Embed letters that are not in the corpus folder again after the units (or parser)
+    changed: from their kept file when there is one, else from their stored passages."""
+    rows = [r for r in store.documents() if r.origin != CORPUS and r.passages]
+    for done, row in enumerate(rows, 1):
+        doc_id = row.document.doc_id
+        original = store.original(doc_id)
+        letter = reparse(original) if original else None
+        if letter is None:
+            letter = ParsedLetter(row.document, store.letter(doc_id), row.questions_numbered)
+        embedder = embedder or Embedder(store.config.model)
+        rec = letter_record(letter, embedder, row.origin, external_id=row.external_id,
+                            version=row.version, original=original)  # fmt: skip
+        store.write([rec], remove=[doc_id])
+        if progress:
+            progress(done, len(rows))
+    store.write(meta={"units_version": UNITS_VERSION})
+    return embedder
+
+
