@@ -209,3 +209,18 @@ def test_ask_after_returns_what_the_chat_returns(seed_index_dir: Path, searcher)
     alone = json.loads(run_cli("ask", "Wie houdt toezicht op de DSA?", "--after", first,
                                "--index", str(seed_index_dir), "--json").stdout)  # fmt: skip
     assert alone["searched_as"] == "Wie houdt toezicht op de DSA?"  # a new topic stands alone
+
+
+def test_copy_an_index_into_postgresql_and_ask_there(seed_index_dir: Path,
+                                                     pg_database) -> None:  # type: ignore[no-untyped-def]
+    url = pg_database()
+    copied = run_cli("copy", "--from", str(seed_index_dir), "--to", url)
+    assert copied.returncode == 0, copied.stderr
+    assert copied.stdout.startswith("copied 2 letters (0 there already)")
+    asked = run_cli("ask", "vraag 13 van 5236577", "--store", url, "--json", "-k", "1")
+    assert asked.returncode == 0, asked.stderr
+    assert json.loads(asked.stdout)["hits"][0]["passage_id"] == "5236577-q13"
+    again = run_cli("copy", "--from", str(seed_index_dir), "--to", url)
+    assert again.stdout.startswith("copied 0 letters (2 there already)")
+    assert_one_clear_error(run_cli("copy", "--from", str(seed_index_dir / "nope"), "--to", url),
+                           "no index in")

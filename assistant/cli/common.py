@@ -1,0 +1,140 @@
+"""What every `assistant` command shares: the command group, its error handling (one
+`error:` line, exit status 2, never a traceback), terminal output stripped of control
+characters, progress bars, and opening an index."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..ingest.corpus import CorpusError
+from ..ingest.text import printable
+from ..store.embed import DEFAULT_MODEL, ModelError
+
+DEFAULT_CORPUS = Path(os.environ.get("ASSISTANT_CORPUS", "corpus"))
+DEFAULT_STORE = os.environ.get("ASSISTANT_STORE") or os.environ.get("ASSISTANT_INDEX") \
+    or "embeddings"  # fmt: skip
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {printable(message)}", err=True)
+    sys.exit(2)
+
+
+def echo(text: str = "", err: bool = False) -> None:
+    """Print text from letters or users: no escape sequences reach the terminal."""
+    click.echo(printable(text), err=err)
+
+
+def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the assistant's own errors into one clear line and exit status 2."""
+    from ..evaluate import EvalError
+    from ..ingest.parse import ParseError
+    from ..search import QuestionError
+    from ..store.base import StoreError
+
+    expected = (CorpusError, StoreError, ModelError, ParseError, QuestionError, EvalError)
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except expected as exc:
+            _fail(str(exc))
+        except KeyboardInterrupt:
+            _fail("interrupted; the index keeps every change that was complete")
+        except MemoryError:
+            _fail("out of memory; nothing more was changed in the index")
+
+    return wrapper
+
+
+def _progress(unit: str = "passage",
+              desc: str = "embedding") -> tuple[Callable[[int, int], None] | None,
+                                                Callable[[], None]]:  # fmt: skip
+    """A tqdm bar on a terminal; nothing when output is piped."""
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, unit=unit, desc=desc, file=sys.stderr)
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    return update, bar.close
+
+
+def _report_lines(report: Any) -> None:
+    for line in report.skipped:
+        echo(f"skipped: {line}", err=True)
+    for line in report.not_answers:
+        echo(f"not indexed as answers: {line}", err=True)
+    for line in report.kept:
+        echo(f"kept: {line}", err=True)
+    for line in report.warnings:
+        echo(f"warning: {line}", err=True)
+
+
+def open_for_reading(location: str, model: str | None = None) -> Any:
+    """The store at location. Only the default index is built on first use (from ./corpus,
+    saying so); any other missing index is an error, never silently created."""
+    from ..store import open_store
+    from ..store.base import StoreError
+    from ..store.build import check_model, sync
+
+    try:
+        store = open_store(location)
+    except StoreError:
+        folder = Path(location)
+        if location != DEFAULT_STORE or folder.exists() or not DEFAULT_CORPUS.is_dir():
+            raise
+        echo(f"building the index in {location} from {DEFAULT_CORPUS}/ (first use)…", err=True)
+        update, close = _progress()
+        try:
+            store, report = sync(DEFAULT_CORPUS, location, model or DEFAULT_MODEL,
+                                 progress=update)  # fmt: skip
+        finally:
+            close()
+        _report_lines(report)
+    check_model(store, model)
+    return store
+
+
+def make_searcher(store: Any) -> Any:
+    from ..search import Searcher
+    from ..store.embed import Embedder
+
+    return Searcher(store, Embedder(store.config.model))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Find what Dutch ministers answered to parliamentary questions, with exact citations."""
+
+
+store_option = click.option(
+    "--store", "--index", "location", default=DEFAULT_STORE, show_default=True,
+    help="The index: a folder (embedded) or a postgresql:// URL (shared). "
+         "Also ASSISTANT_STORE.")  # fmt: skip
+
+
+def run(argv: list[str] | None = None) -> None:
+    """The `assistant` command: a usage mistake is one `error:` line too (exit 2)."""
+    try:
+        main.main(args=argv, standalone_mode=False, prog_name="assistant")
+    except click.exceptions.Exit as exc:  # --help and friends
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        command = exc.ctx.command_path if getattr(exc, "ctx", None) else "assistant"  # type: ignore[attr-defined]
+        _fail(f"{exc.format_message().rstrip('.')}; see: {command} --help")
+    except click.Abort:
+        _fail("interrupted; the index keeps every change that was complete")

@@ -1,0 +1,175 @@
+"""The commands that read an index: ask, eval, list, parse, serve."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .common import (
+    CorpusError,
+    _fail,
+    echo,
+    handle_errors,
+    main,
+    make_searcher,
+    open_for_reading,
+    store_option,
+)
+
+
+@main.command()
+@click.argument("question", nargs=-1)
+@store_option
+@click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50),
+              help="Number of passages.")
+@click.option("--after", "previous", multiple=True,
+              help="An earlier question of the conversation (repeat, oldest first): QUESTION "
+                   "is read as a follow-up to them, exactly as the chat does.")  # fmt: skip
+@click.option("--model", default=None, help="Check the index was built with this model.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@handle_errors
+def ask(question: tuple[str, ...], location: str, k: int, previous: tuple[str, ...],
+        model: str | None, as_json: bool) -> None:  # fmt: skip
+    """Answer QUESTION with cited passages, best first.
+
+    Passages that an exact reference names (a kenmerk and question number, an article)
+    come first; the others follow by relevance score.
+    """
+    from ..cite import result_dict, result_text
+    from ..search import clean_question
+    from ..search.followup import search_turn
+
+    # bytes that are not UTF-8 arrive as surrogates: shown as "�", never a crash
+    joined = " ".join(question).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    text, _ = clean_question(joined)  # fail fast, before loading anything
+    store = open_for_reading(location, model)
+    searched, result = search_turn(make_searcher(store), text, list(previous), k=k)
+    if as_json:
+        data = result_dict(result)
+        data["question"], data["searched_as"] = text, searched.text
+        click.echo(json.dumps(data, ensure_ascii=False, allow_nan=False))
+    else:
+        if searched.merged:
+            echo(f"(follow-up, searched as: {searched.text})")
+        click.echo(result_text(result, bold=sys.stdout.isatty()))  # cleaned by result_text
+    store.close()
+
+
+@main.command("eval")
+@click.argument("file", type=click.Path(path_type=Path))
+@store_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@handle_errors
+def eval_cmd(file: Path, location: str, as_json: bool) -> None:
+    """Score retrieval on a question set: hit@1, hit@3, MRR@10, overall and per language.
+
+    FILE is JSON Lines, one question a line:
+    {"id": "d01", "lang": "en", "q": "Can Telegram be banned?", "rel": [["5236577", 13]]}
+    where each rel pair is a letter's kenmerk (ons/uw kenmerk or Aanhangsel id) and a
+    question number it answers; "id" and "lang" are optional.
+    """
+    from ..evaluate import evaluate, load_questions, report_text
+
+    questions = load_questions(file)
+    store = open_for_reading(location)
+    report = evaluate(make_searcher(store), questions)
+    click.echo(json.dumps(report, ensure_ascii=False, allow_nan=False) if as_json
+               else report_text(report))  # fmt: skip
+    store.close()
+
+
+@main.command("list")
+@store_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--limit", default=None, type=click.IntRange(1), help="Newest N documents only.")
+@handle_errors
+def list_cmd(location: str, as_json: bool, limit: int | None) -> None:
+    """List indexed documents, newest first: id, kind, passages, date, references, subject."""
+    from ..store import open_store
+
+    store = open_store(location)
+    rows = [{"doc_id": r.document.doc_id, "kind": r.document.kind, "source": r.document.source,
+             "title": r.document.title, "date": r.document.date,
+             "ons_kenmerk": r.document.ons_kenmerk, "uw_kenmerk": r.document.uw_kenmerk,
+             "aanhangsel": r.document.aanhangsel, "passages": r.passages, "origin": r.origin}
+            for r in store.documents(limit=limit)]  # fmt: skip
+    store.close()
+    if as_json:
+        click.echo(json.dumps({"documents": rows}, ensure_ascii=False))
+        return
+    echo(f"{'doc id':<12}  {'kind':<12} {'passages':>8}  {'date':<10}  {'origin':<8}  "
+         f"{'references':<30} subject")
+    for r in rows:
+        ids = " ".join(x for x in (r["ons_kenmerk"], r["uw_kenmerk"], r["aanhangsel"]) if x)
+        echo(f"{r['doc_id']:<12}  {r['kind']:<12} {r['passages']:>8}  {r['date'] or '-':<10}  "
+             f"{r['origin']:<8}  {ids:<30} {r['title'][:70]}")
+    echo(f"{len(rows)} documents")
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@handle_errors
+def parse(file: Path, as_json: bool) -> None:
+    """Show what the parser makes of one letter."""
+    from ..cite import document_dict
+    from ..ingest.parse import parse_file
+
+    if not file.is_file():
+        raise CorpusError(f"{file}: no such file")
+    letter = parse_file(file)
+    doc = letter.document
+    if as_json:
+        payload = {
+            "document": dict(document_dict(doc), kind=doc.kind, aanhangsel=doc.aanhangsel,
+                             party=doc.party, ministry=doc.ministry),
+            "questions_numbered": letter.questions_numbered,
+            "passages": [{"passage_id": p.passage_id, "questions": p.questions,
+                          "question_text": p.question_text, "answer_text": p.answer_text,
+                          "page": p.page, "footnotes": p.footnotes, "refers_to": p.refers_to}
+                         for p in letter.passages],
+        }  # fmt: skip
+        click.echo(json.dumps(payload, ensure_ascii=False))
+        return
+    from ..store.build import KIND_NAMES
+
+    note = "" if doc.kind == "answers" else "; not indexed as answers"
+    echo(f"{doc.source}: {KIND_NAMES.get(doc.kind, doc.kind)}{note}")
+    for name, value in document_dict(doc).items():
+        echo(f"  {name}: {value}")
+    echo(f"  party: {doc.party}\n  ministry: {doc.ministry}\n  aanhangsel: {doc.aanhangsel}")
+    echo(f"  questions numbered: {len(letter.questions_numbered)}; "
+         f"passages: {len(letter.passages)}")
+    for p in letter.passages:
+        first = p.answer_text.split("\n")[0]
+        echo(f"  [{p.passage_id}] p.{p.page} vragen {p.questions}: {first[:90]}")
+
+
+@main.command()
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; only this computer can connect unless you change it.")
+@click.option("--port", default=7860, show_default=True, type=click.IntRange(0, 65535),
+              help="Port (0: any free port).")
+@handle_errors
+def serve(location: str, host: str, port: int) -> None:
+    """Start the chat web app (chat, quick lookup, sources, upload; API endpoint /search).
+
+    It answers from letters other processes add or remove while it runs.
+    """
+    from ..web.chat import Serialized
+
+    searcher = Serialized(make_searcher(open_for_reading(location)))
+    searcher.warm_up()  # loads the model while the web framework is imported
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        echo(f"warning: serving on {host}: other computers can reach this app", err=True)
+    from ..web.app import launch
+
+    try:
+        launch(searcher, host=host, port=port)
+    except OSError as exc:  # port taken, address not available
+        _fail(f"cannot serve on {host}:{port} ({exc}); try another --port")
+
