@@ -27,7 +27,7 @@ def exhaustive(store, query: np.ndarray, n: int) -> set[int]:  # type: ignore[no
 def test_ivf_pq_finds_what_exhaustive_search_finds(
         full_index_dir: Path, tmp_path: Path, embedder: Embedder,
         monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
-    import assistant.store.local as local
+    import assistant.store.local_vectors as local
 
     folder = tmp_path / "index"
     shutil.copytree(full_index_dir, folder)

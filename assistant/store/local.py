@@ -18,7 +18,6 @@ grows past SNAPSHOT_BACKLOG, never on every add.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
 import threading
@@ -34,7 +33,6 @@ from ..ingest.references import Article, document_keys, norm_id
 from . import local_schema as schema
 from .base import (
     ConflictError,
-    DamagedError,
     DocumentRow,
     Filters,
     LetterRecord,
@@ -45,12 +43,12 @@ from .base import (
     StoreError,
     Written,
     day_number,
-    day_range,
     unit_id,
     unit_passage,
 )
 from .failpoints import reached
 from .lexical import LexStats
+from .local_vectors import StoredVectors
 from .sql import (
     DOC_SHOWN,
     PASSAGE_SHOWN,
@@ -61,11 +59,8 @@ from .sql import (
     passage_values,
     same_letter_sql,
 )
-from .vectors import IVF_MIN, TRAIN_MAX, VectorIndex
+from .vectors import VectorIndex
 
-# Units added or removed since the last vector snapshot before a new one is written.
-SNAPSHOT_BACKLOG = int(os.environ.get("ASSISTANT_SNAPSHOT_BACKLOG", "20000"))
-EXACT_MAX = 30_000  # a filter selecting at most this many units is searched exactly
 BUSY_TIMEOUT_MS = 120_000  # a writer waits this long for another writer to finish
 
 
@@ -78,8 +73,7 @@ class LocalStore(Store):
         self.config = config
         self._db = db
         self._lock = threading.RLock()
-        self._vectors: VectorIndex | None = None
-        self._vectors_gen = -1  # the change the in-memory vectors reflect
+        self._vectors = StoredVectors(folder, config.dim, db, self._lock)
         self._gen = -1
 
     # -- opening -------------------------------------------------------------------------
@@ -134,72 +128,25 @@ class LocalStore(Store):
         if gen == self._gen:
             return False
         self._gen = gen
-        if self._vectors is not None:
-            self._load_vectors()
+        if self._vectors.loaded():
+            self._vectors.current()
         return True
 
-    # -- vectors in memory ---------------------------------------------------------------
-    def _load_vectors(self) -> VectorIndex:
-        """The FAISS index, loaded from the newest snapshot and brought up to date."""
-        with self._read() as db:
-            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
-            gen = int(meta.get("generation", 0))
-            floor = int(meta.get("log_floor", 0))
-            if self._vectors is None or self._vectors_gen < floor:
-                self._vectors, self._vectors_gen = self._snapshot_or_empty(db, meta)
-            if self._vectors_gen < gen:
-                schema.apply_changes(db, self._vectors, self._vectors_gen)
-                self._vectors_gen = gen
-        return self._vectors
-
-    def _snapshot_or_empty(self, db: sqlite3.Connection,
-                           meta: dict[str, str]) -> tuple[VectorIndex, int]:  # fmt: skip
-        name = meta.get("snapshot_file")
-        if name:
-            path = self.folder / name
-            try:
-                index = VectorIndex.load(path)
-                if index.ntotal == int(meta.get("snapshot_units", -1)):
-                    return index, int(meta["snapshot_gen"])
-            except (RuntimeError, OSError):
-                pass  # derived data: rebuilt from the database below
-        return schema.vectors_from_db(db, self.config.dim), int(meta.get("generation", 0))
-
     def vectors(self) -> VectorIndex:
-        with self._lock:
-            if self._vectors is None or self._vectors_gen < self.generation():
-                return self._load_vectors()
-            return self._vectors
+        return self._vectors.current()
 
     def snapshot(self, force: bool = False) -> bool:
         """Write the FAISS index as of now when the backlog is large (or force); True if so."""
-        with self._lock:
-            meta = dict(self._q("SELECT key, value FROM meta"))
-            backlog = int(meta.get("generation_units", 0)) - int(meta.get("snapshot_mark", 0))
-            units = int(meta.get("units", 0))
-            if not force and backlog < SNAPSHOT_BACKLOG:
-                return False
-            index = self.vectors()
-            gen = self._vectors_gen
-            if (units >= IVF_MIN) != index.approximate or schema.needs_retrain(index, units):
-                index = self._rebuild_vectors(units)
-                self._vectors = index
-            name = f"vectors-{gen}-{os.getpid()}.faiss"
-            index.save(self.folder / name)
-            reached("snapshot:file")
-            schema.record_snapshot(self._db, name, gen, index.ntotal, self.folder)
-            return True
+        return self._vectors.snapshot(force)
 
-    def _rebuild_vectors(self, units: int) -> VectorIndex:
-        """A new flat or IVF-PQ index over every unit (flat below IVF_MIN units)."""
-        with self._read() as db:
-            if units < IVF_MIN:
-                return schema.vectors_from_db(db, self.config.dim)
-            training = schema.training_vectors(db, TRAIN_MAX)
-            index = VectorIndex.ivf(self.config.dim, training, units)
-            for ids, vecs in schema.iter_vectors(db):
-                index.add(ids, vecs)
-            return index
+    def nearest_units(self, query: np.ndarray, n: int,
+                      filters: Filters) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+        """Ids and exact cosines of the n best units within the filters, best first."""
+        return self._vectors.nearest(query, n, filters)
+
+    def iter_unit_vectors(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, vectors) of every stored unit, in chunks (exhaustive search, benchmarks)."""
+        return self._vectors.iter_all()
 
     # -- documents -----------------------------------------------------------------------
     def counts(self) -> tuple[int, int, int]:
@@ -289,59 +236,11 @@ class LocalStore(Store):
     # -- signals -------------------------------------------------------------------------
     def vector_candidates(self, query: np.ndarray, n: int,
                           filters: Filters) -> list[tuple[int, float]]:  # fmt: skip
-        ids, scores = self.nearest_units(query, n, filters)
+        ids, scores = self._vectors.nearest(query, n, filters)
         best: dict[int, float] = {}
         for key, score in zip(unit_passage(ids).tolist(), scores.tolist()):
             best.setdefault(int(key), float(score))
         return list(best.items())
-
-    def nearest_units(self, query: np.ndarray, n: int,
-                      filters: Filters) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-        """Ids and exact cosines of the n best units within the filters, best first."""
-        query = np.asarray(query, dtype=np.float32).reshape(-1)
-        with self._lock:
-            exact = self._exact_rows(filters)
-            if exact is not None:
-                ids, vecs = exact
-                scores = vecs @ query if len(ids) else np.zeros(0, dtype=np.float32)
-            else:
-                index = self.vectors()
-                id_range = day_range(filters.date_from, filters.date_to) if filters else None
-                coverage = self._date_coverage(filters) if filters else 1.0
-                ids, scores = index.search(query, n, id_range, coverage)
-                if index.approximate:  # re-score the approximate candidates exactly
-                    ids, vecs = schema.unit_vectors(self._db, ids)
-                    scores = vecs @ query
-            if not np.isfinite(scores).all():
-                raise DamagedError(f"the index in {self.folder} is damaged (vectors that are "
-                                 "not numbers); rebuild it with: assistant index --force")
-        order = np.argsort(-scores, kind="stable")[:n]
-        return ids[order], scores[order]
-
-    def iter_unit_vectors(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """(ids, vectors) of every stored unit, in chunks (exhaustive search, benchmarks)."""
-        with self._read() as db:
-            yield from schema.iter_vectors(db)
-
-    def _exact_rows(self, filters: Filters) -> tuple[np.ndarray, np.ndarray] | None:
-        """Unit ids and vectors to search exhaustively when a filter selects few units."""
-        if filters.doc_ids:
-            return schema.doc_unit_vectors(self._db, filters)
-        if not filters:
-            return None
-        low, high = day_range(filters.date_from, filters.date_to)
-        if self._date_coverage(filters) * self.counts()[2] > EXACT_MAX:
-            return None
-        return schema.range_unit_vectors(self._db, low, high)
-
-    def _date_coverage(self, filters: Filters) -> float:
-        """Share of documents dated within the filter's range (estimates its units)."""
-        total = self.counts()[0] or 1
-        low = day_number(filters.date_from) if filters.date_from else 1
-        high = day_number(filters.date_to) if filters.date_to else 1 << 17
-        inside = self._q("SELECT count(*) FROM documents WHERE day BETWEEN ? AND ?",
-                         (max(1, low), high))[0][0]  # fmt: skip
-        return max(inside / total, 1e-4)
 
     def lexical_stats(self, terms: Sequence[str]) -> LexStats:
         meta = dict(self._q("SELECT key, value FROM meta WHERE key IN ('passages', 'tokens')"))

@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import faiss
 import numpy as np
 
 from .base import (
@@ -32,7 +31,6 @@ from .base import (
     day_range,
 )
 from .sql import DOC_COLUMNS, chunks
-from .vectors import VectorIndex, nlist_for
 
 CONFIG = "config.json"
 DATABASE = "index.db"
@@ -256,8 +254,8 @@ def delete_document(db: sqlite3.Connection, doc_id: str, gen: int, folder: Path)
     return True
 
 
-# -- vectors ----------------------------------------------------------------------------
-def _matrix(blobs: Sequence[bytes], dim: int) -> np.ndarray:
+# -- vectors and rows -------------------------------------------------------------------
+def matrix(blobs: Sequence[bytes], dim: int) -> np.ndarray:
     if any(len(b) != dim * 2 for b in blobs):
         raise sqlite3.DatabaseError("a unit vector has the wrong length")
     if not blobs:
@@ -265,99 +263,8 @@ def _matrix(blobs: Sequence[bytes], dim: int) -> np.ndarray:
     return np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(-1, dim).astype(np.float32)
 
 
-def _dim(db: sqlite3.Connection) -> int:
+def stored_dim(db: sqlite3.Connection) -> int:
     return int(db.execute("SELECT value FROM meta WHERE key = 'dim'").fetchone()[0])
-
-
-def iter_vectors(db: sqlite3.Connection, since_gen: int | None = None,
-                 size: int = 50_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:  # fmt: skip
-    """(ids, vectors) of every unit, or of those written after since_gen, in chunks."""
-    dim = _dim(db)
-    where, params = ("WHERE gen > ?", [since_gen]) if since_gen is not None else ("", [])
-    cur = db.execute(f"SELECT id, vector FROM units {where} ORDER BY id", params)
-    while rows := cur.fetchmany(size):
-        yield np.array([r[0] for r in rows], dtype=np.int64), _matrix([r[1] for r in rows], dim)
-
-
-def vectors_from_db(db: sqlite3.Connection, dim: int) -> VectorIndex:
-    index = VectorIndex.flat(dim)
-    for ids, vecs in iter_vectors(db):
-        index.add(ids, vecs)
-    return index
-
-
-def training_vectors(db: sqlite3.Connection, size: int) -> np.ndarray:
-    """An even sample of the stored vectors (every k-th unit) to train IVF-PQ on."""
-    total = int(db.execute("SELECT count(*) FROM units").fetchone()[0])
-    step = max(1, total // size)
-    rows = db.execute("SELECT vector FROM units WHERE id % ? = 0 OR ? = 1 LIMIT ?",
-                      (step, step, size)).fetchall()  # fmt: skip
-    if len(rows) < size // 2:  # ids are not evenly spread: take the first ones instead
-        rows = db.execute("SELECT vector FROM units LIMIT ?", (size,)).fetchall()
-    return _matrix([r[0] for r in rows], _dim(db))
-
-
-def needs_retrain(index: VectorIndex, units: int) -> bool:
-    """An IVF index trained for far fewer units than it now holds gets new lists."""
-    if not index.approximate:
-        return False
-    return nlist_for(units) > 2 * faiss.extract_index_ivf(index.index).nlist
-
-
-def apply_changes(db: sqlite3.Connection, index: VectorIndex, since_gen: int) -> None:
-    """Bring an index at change since_gen up to date: removals first, then additions."""
-    removed = [r[0] for r in db.execute("SELECT id FROM removed_units WHERE gen > ?",
-                                        (since_gen,))]  # fmt: skip
-    index.remove(np.array(removed, dtype=np.int64))
-    for ids, vecs in iter_vectors(db, since_gen):
-        index.add(ids, vecs)
-
-
-def record_snapshot(db: sqlite3.Connection, name: str, gen: int, units: int,
-                    folder: Path) -> None:  # fmt: skip
-    """Point the index at a new snapshot file and forget the removals it includes."""
-    with transaction(db):
-        current = int(db.execute("SELECT value FROM meta WHERE key = 'snapshot_gen'")
-                      .fetchone()[0])  # fmt: skip
-        if gen <= current and current:
-            (folder / name).unlink(missing_ok=True)
-            return
-        mark = db.execute("SELECT value FROM meta WHERE key = 'generation_units'").fetchone()[0]
-        db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
-            ("snapshot_file", name), ("snapshot_gen", str(gen)), ("snapshot_units", str(units)),
-            ("snapshot_mark", str(mark)), ("log_floor", str(gen))])
-        db.execute("DELETE FROM removed_units WHERE gen <= ?", (gen,))
-    for old in folder.glob("vectors-*.faiss"):
-        match = re.match(r"vectors-(\d+)-", old.name)
-        if old.name != name and match and int(match.group(1)) <= gen:
-            old.unlink(missing_ok=True)
-
-
-def unit_vectors(db: sqlite3.Connection, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The stored (exact) vectors of some units, in the order given (missing ones dropped)."""
-    found: dict[int, bytes] = {}
-    for part in chunks(ids.tolist()):
-        found.update(db.execute(f"SELECT id, vector FROM units WHERE id IN "
-                                f"({','.join('?' * len(part))})", part).fetchall())  # fmt: skip
-    kept = [i for i in ids.tolist() if i in found]
-    return np.array(kept, dtype=np.int64), _matrix([found[i] for i in kept], _dim(db))
-
-
-def doc_unit_vectors(db: sqlite3.Connection, filters: Filters) -> tuple[np.ndarray, np.ndarray]:
-    docs = filters.doc_ids or []
-    join, where, params = filter_sql(Filters(None, filters.date_from, filters.date_to),
-                                     ref="u.passage")  # fmt: skip
-    rows = db.execute(f"SELECT u.id, u.vector FROM units u JOIN passages up ON up.id = u.passage "
-                      f"JOIN documents ud ON ud.id = up.doc {join} WHERE ud.doc_id IN "
-                      f"({','.join('?' * len(docs))}) {where}", [*docs, *params]).fetchall()
-    return np.array([r[0] for r in rows], dtype=np.int64), _matrix([r[1] for r in rows], _dim(db))
-
-
-def range_unit_vectors(db: sqlite3.Connection, low: int,
-                       high: int) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    rows = db.execute("SELECT id, vector FROM units WHERE id >= ? AND id < ?",
-                      (low, high)).fetchall()  # fmt: skip
-    return np.array([r[0] for r in rows], dtype=np.int64), _matrix([r[1] for r in rows], _dim(db))
 
 
 def filter_sql(filters: Filters, ref: str = "lex.rowid", alias: str = "",
@@ -396,7 +303,7 @@ def signal_rows(db: sqlite3.Connection, keys: list[int], dim: int, folder: Path)
         keys = [k for k in keys if k in flags]  # removed meanwhile by another process
         pos = {k: i for i, k in enumerate(keys)}
         units = [u for u in units if u[0] in pos]
-    vectors = _matrix([u[4] for u in units], dim)
+    vectors = matrix([u[4] for u in units], dim)
     if not np.isfinite(vectors).all() or any(u[1] >= len(KINDS) for u in units):
         raise sqlite3.DatabaseError("unit vectors that are not numbers")
     if any((u[5] >> KEY_SHIFT) & 0xFFFFFFFF != u[0] for u in units):
