@@ -1,4 +1,4 @@
-"""Above IVF_MIN units the embedded store searches an IVF-PQ index and re-scores its
+"""Above IVF_MIN units the embedded store searches an IVF-SQ8 index and re-scores its
 candidates exactly; here the threshold is lowered so the real letters take that path."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def exhaustive(store, query: np.ndarray, n: int) -> set[int]:  # type: ignore[no
 
 
 @needs_shared
-def test_ivf_pq_finds_what_exhaustive_search_finds(
+def test_ivf_finds_what_exhaustive_search_finds(
         full_index_dir: Path, tmp_path: Path, embedder: Embedder,
         monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     import assistant.store.local_vectors as local

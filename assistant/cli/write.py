@@ -110,6 +110,7 @@ def remove(refs: tuple[str, ...], location: str) -> None:
               "by its doc id")
     targets = {r.document.doc_id: r for rows in found.values() for r in rows}
     written = store.write(remove=list(targets))
+    store.compact()
     store.close()
     for doc_id in written.removed:
         row = targets[doc_id]
@@ -163,6 +164,7 @@ def import_cmd(location: str, source: str, since: Any, until: Any, limit: int | 
     try:
         report = run_import(options, StoreSink(store), progress=(
             (lambda p: update(p.done, p.total or p.done)) if update else None))  # fmt: skip
+        store.compact()
     finally:
         close()
         store.close()
@@ -200,6 +202,7 @@ def copy_cmd(source: str, target: str) -> None:
     update, close = _progress(unit="letter", desc="copying")
     try:
         report = copy_store(src, dst, progress=update)
+        dst.compact()
     finally:
         close()
         src.close()

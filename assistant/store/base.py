@@ -289,6 +289,11 @@ class Store(ABC):
     @abstractmethod
     def get_meta(self, key: str) -> str | None: ...
 
+    def compact(self) -> None:  # noqa: B027  (the database keeps its own indexes up to date)
+        """After a command that changed letters: fold the changes into whatever the backend
+        keeps beside its database (the embedded store's vector snapshot), when many have
+        accumulated. Cheap when there is nothing to do."""
+
     def close(self) -> None:  # noqa: B027  (backends without resources need nothing here)
         """Release connections and files."""
 

@@ -139,6 +139,7 @@ def sync(corpus: Path, location: str | Path, model: str = DEFAULT_MODEL, *,
             refresh_units(store, embedder, progress)
         report.reused = not letters and not gone
         report.documents, report.passages, _ = store.counts()
+        store.compact()
     except BaseException:
         store.close()
         raise
@@ -233,6 +234,7 @@ def add_files(files: list[Path], store: Store, embedder: Embedder | None = None,
             outcomes.append(Outcome(path.name, status, (
                 f"added {path.name} ({kind}, {len(letter.passages)} passages, id {doc.doc_id})"
                 f"{warning}"), doc.doc_id, len(letter.passages)))  # fmt: skip
+    store.compact()
     return outcomes
 
 

@@ -12,7 +12,8 @@ or the new one, and writers in several processes take turns (WAL, a busy timeout
 database is the truth: each unit row carries its vector and the change that wrote it, and
 a log records removed unit ids, so a reader loads the newest FAISS snapshot and applies
 the changes made after it (`refresh`). A new snapshot is written only when that backlog
-grows past SNAPSHOT_BACKLOG, never on every add.
+grows past SNAPSHOT_BACKLOG, at the end of a command that changed letters (`compact`),
+never on every write: a bulk build writes it once.
 """
 
 from __future__ import annotations
@@ -138,6 +139,9 @@ class LocalStore(Store):
     def snapshot(self, force: bool = False) -> bool:
         """Write the FAISS index as of now when the backlog is large (or force); True if so."""
         return self._vectors.snapshot(force)
+
+    def compact(self) -> None:
+        self.snapshot()
 
     def nearest_units(self, query: np.ndarray, n: int,
                       filters: Filters) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
@@ -354,7 +358,6 @@ class LocalStore(Store):
         reached("write:committed")
         schema.drop_unused_originals(
             self.folder, [*written.removed, *(old for old, _ in written.replaced)], self._db)
-        self.snapshot()
         return written
 
     def _write_letter(self, db: sqlite3.Connection, rec: LetterRecord, gen: int,

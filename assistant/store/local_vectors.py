@@ -3,7 +3,7 @@ the database (the truth), searched, and written anew when the backlog grows.
 
 Each unit row carries its vector and the change that wrote it, and removed unit ids are
 logged, so `current()` loads the snapshot and applies the changes made after it. Above
-IVF_MIN units the index is IVF-PQ and its candidates are re-scored with the stored vectors.
+IVF_MIN units the index is IVF-SQ8 and its candidates are re-scored with the stored vectors.
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ class StoredVectors:
             return True
 
     def _rebuild(self, units: int) -> VectorIndex:
-        """A new flat or IVF-PQ index over every unit (flat below IVF_MIN units)."""
+        """A new flat or IVF-SQ8 index over every unit (flat below IVF_MIN units)."""
         with self._read() as db:
             if units < IVF_MIN:
                 return vectors_from_db(db, self.dim)
@@ -193,13 +193,13 @@ def vectors_from_db(db: sqlite3.Connection, dim: int) -> VectorIndex:
 
 
 def training_vectors(db: sqlite3.Connection, size: int) -> np.ndarray:
-    """An even sample of the stored vectors (every k-th unit) to train IVF-PQ on."""
+    """About `size` stored vectors drawn at random (one pass over the units) to train the
+    IVF lists on; unit ids are packed (date, passage, place), so every-k-th-id would not be
+    a fair sample."""
     total = int(db.execute("SELECT count(*) FROM units").fetchone()[0])
     step = max(1, total // size)
-    rows = db.execute("SELECT vector FROM units WHERE id % ? = 0 OR ? = 1 LIMIT ?",
-                      (step, step, size)).fetchall()  # fmt: skip
-    if len(rows) < size // 2:  # ids are not evenly spread: take the first ones instead
-        rows = db.execute("SELECT vector FROM units LIMIT ?", (size,)).fetchall()
+    rows = db.execute("SELECT vector FROM units WHERE abs(random()) % ? = 0 LIMIT ?",
+                      (step, size)).fetchall()  # fmt: skip
     return matrix([r[0] for r in rows], stored_dim(db))
 
 
