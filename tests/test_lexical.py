@@ -39,3 +39,8 @@ def test_candidate_terms_leave_out_the_commonest() -> None:
         "telegram", "app"]  # the two rarest always; others only under 5% of passages
     assert rare_terms(["minister", "telegram"], LexStats(100, 50.0, {"minister": 90,
                       "telegram": 4}), 0.05) == ["telegram", "minister"]  # fmt: skip
+    # a postings budget keeps the rarest, then adds terms while the sum stays within it
+    assert rare_terms(["minister", "telegram", "verbod", "app"], stats, 0.5, budget=45) == [
+        "telegram", "app", "verbod"]
+    assert rare_terms(["minister", "telegram"], LexStats(100, 50.0, {"minister": 90,
+                      "telegram": 40}), 0.05, budget=10) == ["telegram"]  # fmt: skip

@@ -50,6 +50,7 @@ POOL_SAMPLE = 2048  # passages standing for the index when z-scoring (all of a s
 VECTOR_UNITS = 400  # best units asked of the vector index
 LEXICAL_PASSAGES = 400  # best BM25 passages asked of the lexical index
 RARE_SHARE = 0.05  # lexical candidates come from terms in at most 5% of passages
+LEXICAL_BUDGET = 60_000  # ... whose postings add up to at most this many (~50 ms of FTS5)
 _PASSAGE, _ANSWER, _WINDOW = (KINDS.index(k) for k in ("passage", "answer", "window"))
 
 
@@ -153,15 +154,13 @@ class Searcher:
         if not self.store.counts()[1]:
             return Result(text, [], False, notes)
         lang = detect_language(text)
-        vector = self.embedder.queries([text])[0]
         terms = query_terms(text)
-        stats = self.store.lexical_stats(terms)
+        vector = self.embedder.queries([text])[0]
+        stats, lex = self._lexical(terms, filters)
         ref = read_reference(text, self.store)
         named = self.store.doc_passages(ref.doc_ids, filters) if ref.doc_ids else []
         cited = article_matches(self.store, ref, filters) if ref.articles else []
         vec = [key for key, _ in self.store.vector_candidates(vector, VECTOR_UNITS, filters)]
-        lex = self.store.lexical_candidates(rare_terms(terms, stats, RARE_SHARE),
-                                            LEXICAL_PASSAGES, filters)  # fmt: skip
         keys = list(dict.fromkeys(named + cited + vec + lex))
         rows = self.store.signal_rows(keys)
         cand = signals(rows, vector, terms, stats)
@@ -177,6 +176,12 @@ class Searcher:
         answerable = bool(lookup) or (not missing and best.size > 0 and judge(
             float(best.max()), vector, self.embedder))  # fmt: skip
         return Result(text, hits, answerable, notes, missing)
+
+    def _lexical(self, terms: list[str], filters: Filters) -> tuple[LexStats, list[int]]:
+        """The terms' statistics and the best BM25 passages of the rarer terms."""
+        stats = self.store.lexical_stats(terms)
+        chosen = rare_terms(terms, stats, RARE_SHARE, LEXICAL_BUDGET)
+        return stats, self.store.lexical_candidates(chosen, LEXICAL_PASSAGES, filters)
 
     def _fused(self, cand: Signals, rows: SignalRows, lang: str, vector: np.ndarray,
                terms: list[str], stats: LexStats) -> np.ndarray:  # fmt: skip

@@ -116,12 +116,24 @@ def bm25(terms: Sequence[str], tf: Mapping[str, np.ndarray], n_tokens: np.ndarra
     return np.where(lengths > 0, score, 0.0).astype(np.float32)
 
 
-def rare_terms(terms: Sequence[str], stats: LexStats, max_share: float) -> list[str]:
-    """Distinct known terms found in at most max_share of passages (the two rarest always).
+def rare_terms(terms: Sequence[str], stats: LexStats, max_share: float,
+               budget: int | None = None) -> list[str]:  # fmt: skip
+    """Distinct known terms found in at most max_share of passages (the two rarest always),
+    rarest first, while their postings add up to at most budget (the rarest always).
 
     Candidate queries use only these: a term in most passages adds almost nothing to BM25
-    (idf → 0) but would make the engine score most of the corpus.
+    (idf → 0) but would make the engine score most of the corpus. The budget bounds that
+    work in a large archive (the engine scores ~1 µs a posting); in an index of some ten
+    thousand passages it never binds.
     """
     known = sorted({t for t in terms if stats.df.get(t)}, key=lambda t: stats.df[t])
     cap = max_share * stats.passages
-    return [t for i, t in enumerate(known) if i < 2 or stats.df[t] <= cap]
+    chosen: list[str] = []
+    postings = 0
+    for i, t in enumerate(known):
+        postings += stats.df[t]
+        if chosen and budget is not None and postings > budget:
+            break
+        if i < 2 or stats.df[t] <= cap:
+            chosen.append(t)
+    return chosen

@@ -179,8 +179,10 @@ def iter_vectors(db: sqlite3.Connection, since_gen: int | None = None,
                  size: int = 50_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:  # fmt: skip
     """(ids, vectors) of every unit, or of those written after since_gen, in chunks."""
     dim = stored_dim(db)
-    where, params = ("WHERE gen > ?", [since_gen]) if since_gen is not None else ("", [])
-    cur = db.execute(f"SELECT id, vector FROM units {where} ORDER BY id", params)
+    if since_gen is None:
+        cur = db.execute("SELECT id, vector FROM units ORDER BY id")
+    else:  # by the gen index: ORDER BY id here made SQLite scan every unit (1.5 s at 100k)
+        cur = db.execute("SELECT id, vector FROM units WHERE gen > ?", (since_gen,))
     while rows := cur.fetchmany(size):
         yield np.array([r[0] for r in rows], dtype=np.int64), matrix([r[1] for r in rows], dim)
 
