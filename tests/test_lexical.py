@@ -44,3 +44,17 @@ def test_candidate_terms_leave_out_the_commonest() -> None:
         "telegram", "app", "verbod"]
     assert rare_terms(["minister", "telegram"], LexStats(100, 50.0, {"minister": 90,
                       "telegram": 40}), 0.05, budget=10) == ["telegram"]  # fmt: skip
+
+
+def test_tokens_are_bm25s_tokens_on_every_letter() -> None:
+    """tokens() stands in for bm25s.tokenize (lighter to import); on every bundled and real
+    letter, line by line, both give the same stemmed tokens."""
+    from tests.conftest import CORPUS, CORPUS_REAL
+
+    lines = [line for folder in (CORPUS, CORPUS_REAL) for path in sorted(folder.glob("*.txt"))
+             for line in path.read_text(encoding="utf-8", errors="replace").splitlines()]
+    lines += ["", "  ", "Één café – naïeve coördinatie, artikel 125p Sv!", "a b c 12 x1"]
+    assert len(lines) > 3000
+    expected = bm25s.tokenize(lines, stopwords="nl", stemmer=Stemmer.Stemmer("dutch"),
+                              return_ids=False, show_progress=False)  # fmt: skip
+    assert [tokens(line) for line in lines] == [[t for t in found if t] for found in expected]

@@ -25,8 +25,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from wordfreq import zipf_frequency
-
 COMMON = 3.0  # Zipf: about once per million words
 KNOWN = 2.5  # Zipf: rarer, but a real word
 
@@ -83,6 +81,8 @@ _TAKES_NUMBER = {
 @lru_cache(maxsize=65536)
 def zipf(word: str) -> float:
     """How common a word is in Dutch, on the Zipf scale (0: unknown)."""
+    from wordfreq import zipf_frequency  # imported when first needed: it takes 0.25 s
+
     return zipf_frequency(word.lower(), "nl")
 
 
