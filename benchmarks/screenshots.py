@@ -95,6 +95,12 @@ def screens(page, url: str,  # type: ignore[no-untyped-def]
         page.get_by_role("tab", name="Sources · bronnen").click()
         page.locator(".kv-docs").wait_for()
 
+    def add_letters() -> None:  # opened only: an upload would change the index
+        letters()
+        page.locator("#kv-add-letters").get_by_text("Add letters · brieven toevoegen").click()
+        page.locator("#kv-upload").wait_for()
+        page.wait_for_timeout(400)
+
     return [
         ("1-home", home),
         ("2-answer-en", lambda: ask(page, "Can Telegram be banned in the Netherlands?")),
@@ -110,6 +116,7 @@ def screens(page, url: str,  # type: ignore[no-untyped-def]
         ("9b-lookup-not-found", lookup_not_found),
         ("10-filters", filters),
         ("11-sources-list", letters),
+        ("11b-add-letters", add_letters),
     ] + ([("12-official-link", lambda: (home(), ask(page, f"vraag 1 van {official}")))]
          if official else [])  # only when a letter has an Aanhangsel id of the full form
 
