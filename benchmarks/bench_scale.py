@@ -10,8 +10,9 @@ normalise(v + 0.1·g), g ~ N(0, 1/dim): cosine to the original ≈ 0.995), so no
 embedded and a 100,000-letter index builds in minutes. Printed per size: passages, units,
 folder size, build time, cold `assistant ask` (a new process, to JSON on stdout), warm
 query p50/p95 (dev + extra questions), adding one letter (its write, excluding embedding),
-removing one, `assistant serve` RSS after 100 queries, and recall@50 of the vector index
-against exhaustive search over the stored vectors.
+removing one, `assistant serve` RSS after 100 queries, recall@50 of the vector index
+against exhaustive search over the stored vectors, and gap@50: how much lower the index's
+50th unit scores than the exhaustive 50th (near 0: what it misses are near-ties).
 """
 
 from __future__ import annotations
@@ -196,8 +197,11 @@ def server_rss(location: str, asked: list[str]) -> float:
             server.kill()
 
 
-def recall_at(store: Store, embedder: Embedder, asked: list[str], n: int = 50) -> float | None:
-    """Share of the exhaustive top-n units (over every stored vector) the index returns."""
+def recall_at(store: Store, embedder: Embedder, asked: list[str],
+              n: int = 50) -> tuple[float, float] | None:  # fmt: skip
+    """Share of the exhaustive top-n units (over every stored vector) the index returns,
+    and the mean score gap between the exhaustive n-th unit and the index's n-th: near 0
+    when the units it misses are near-ties (copies of one letter differ by ~0.005)."""
     nearest = getattr(store, "nearest_units", None)
     chunks = getattr(store, "iter_unit_vectors", None)
     if nearest is None or chunks is None:
@@ -212,9 +216,12 @@ def recall_at(store: Store, embedder: Embedder, asked: list[str], n: int = 50) -
         top = np.argsort(-best, axis=1)[:, :n]
         best = np.take_along_axis(best, top, axis=1)
         best_ids = np.take_along_axis(best_ids, top, axis=1)
-    found = [len(set(nearest(q, n, Filters())[0].tolist()) & set(e.tolist())) / n
-             for q, e in zip(queries, best_ids)]  # fmt: skip
-    return float(np.mean(found))
+    found, gaps = [], []
+    for q, e, s in zip(queries, best_ids, best):
+        ids, scores = nearest(q, n, Filters())
+        found.append(len(set(ids.tolist()) & set(e.tolist())) / n)
+        gaps.append(float(s[-1] - (scores[n - 1] if len(scores) >= n else -1.0)))
+    return float(np.mean(found)), float(np.mean(gaps))
 
 
 def main() -> None:
@@ -239,8 +246,8 @@ def main() -> None:
     print(f"templates: {len(base)} answer letters, "
           f"{sum(len(t.passages) for t in base)} passages")  # fmt: skip
     print("| letters | passages | units | size | build | cold ask | warm p50 | warm p95 "
-          "| add 1 | remove 1 | server RSS | recall@50 |")  # fmt: skip
-    print("|" + "---|" * 12)
+          "| add 1 | remove 1 | server RSS | recall@50 | gap@50 |")  # fmt: skip
+    print("|" + "---|" * 13)
     root = args.keep or Path(tempfile.mkdtemp(prefix="bench-scale-"))
     for letters in sizes:
         location = args.store or str(root / f"ix-{letters}")
@@ -257,7 +264,8 @@ def main() -> None:
         print(f"| {letters:,} | {passages:,} | {units:,} | {folder_size(location)} | "
               f"{seconds:.0f} s | {cold:.2f} s | {p50:.0f} ms | {p95:.0f} ms | "
               f"{added * 1000:.0f} ms | {removed * 1000:.0f} ms | {rss} | "
-              f"{'' if recall is None else f'{recall:.3f}'} |", flush=True)  # fmt: skip
+              f"{'' if recall is None else f'{recall[0]:.3f} | {recall[1]:.4f}'} |",
+              flush=True)  # fmt: skip
         if args.keep is None and args.store is None:
             shutil.rmtree(location, ignore_errors=True)
     if args.keep is None:
