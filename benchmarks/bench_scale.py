@@ -221,7 +221,8 @@ def recall_at(store: Store, embedder: Embedder, asked: list[str],
         ids, scores = nearest(q, n, Filters())
         found.append(len(set(ids.tolist()) & set(e.tolist())) / n)
         gaps.append(float(s[-1] - (scores[n - 1] if len(scores) >= n else -1.0)))
-    return float(np.mean(found)), float(np.mean(gaps))
+    gap = float(np.mean(gaps))
+    return float(np.mean(found)), gap if abs(gap) >= 5e-5 else 0.0  # no "-0.0000"
 
 
 def main() -> None:
