@@ -13,6 +13,7 @@ from store_letters import records
 from assistant.evaluate import evaluate, load_questions
 from assistant.search import Filters, Searcher
 from assistant.store import open_store
+from assistant.store.base import unit_passage
 from assistant.store.embed import Embedder
 from tests.conftest import DEV_EVAL, needs_shared
 
@@ -48,6 +49,25 @@ def test_ivf_finds_what_exhaustive_search_finds(
 
     cats = records(embedder)["katten"]  # a letter added later is found through the delta
     store.write([cats])
-    top = Searcher(store, embedder).search("Wie vangt de zwerfkatten van de veerboot op?", k=1)
+    searcher = Searcher(store, embedder)
+    top = searcher.search("Wie vangt de zwerfkatten van de veerboot op?", k=1)
     assert top.hits[0].passage.passage_id == "ah-tk-20242025-999-q2"
+
+    # the snapshot is mapped read-only: a letter removed since is hidden from its searches
+    question = "Kan Telegram in Nederland verboden worden?"
+    gone = searcher.search(question, k=1).hits[0].passage.doc_id
+    store.write(remove=[gone])
+    vector = embedder.queries([question])[0]
+    ids, _ = store.nearest_units(vector, 50, Filters())
+    keys = sorted(set(unit_passage(ids).tolist()))
+    assert len(ids) == 50 and set(store.hits(keys)) == set(keys)  # none of the removed
+    assert all(h.passage.doc_id != gone for h in searcher.search(question, k=5).hits)
+    assert store.snapshot(force=True)  # a new snapshot holds both changes
+    store.close()
+    store = open_store(folder)
+    assert store.vectors().ntotal == store.counts()[2]
+    searcher = Searcher(store, embedder)
+    top = searcher.search("Wie vangt de zwerfkatten van de veerboot op?", k=1)
+    assert top.hits[0].passage.passage_id == "ah-tk-20242025-999-q2"
+    assert all(h.passage.doc_id != gone for h in searcher.search(question, k=5).hits)
     store.close()

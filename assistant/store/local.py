@@ -60,7 +60,7 @@ from .sql import (
     passage_values,
     same_letter_sql,
 )
-from .vectors import VectorIndex
+from .vectors import LayeredIndex, VectorIndex
 
 BUSY_TIMEOUT_MS = 120_000  # a writer waits this long for another writer to finish
 
@@ -133,7 +133,7 @@ class LocalStore(Store):
             self._vectors.current()
         return True
 
-    def vectors(self) -> VectorIndex:
+    def vectors(self) -> VectorIndex | LayeredIndex:
         return self._vectors.current()
 
     def snapshot(self, force: bool = False) -> bool:

@@ -24,7 +24,7 @@ from .base import DamagedError, Filters, day_number, day_range
 from .failpoints import reached
 from .local_schema import filter_sql, matrix, stored_dim, transaction
 from .sql import chunks
-from .vectors import IVF_MIN, TRAIN_MAX, VectorIndex, nlist_for
+from .vectors import IVF_MIN, TRAIN_MAX, LayeredIndex, VectorIndex, nlist_for
 
 # Units added or removed since the last vector snapshot before a new one is written.
 SNAPSHOT_BACKLOG = int(os.environ.get("ASSISTANT_SNAPSHOT_BACKLOG", "20000"))
@@ -40,7 +40,7 @@ class StoredVectors:
         self.dim = dim
         self._db = db
         self._lock = lock
-        self._index: VectorIndex | None = None
+        self._index: VectorIndex | LayeredIndex | None = None
         self._gen = -1  # the change the index in memory reflects
 
     @contextmanager
@@ -59,7 +59,7 @@ class StoredVectors:
     def loaded(self) -> bool:
         return self._index is not None
 
-    def _load(self) -> VectorIndex:
+    def _load(self) -> VectorIndex | LayeredIndex:
         """The FAISS index, loaded from the newest snapshot and brought up to date."""
         with self._read() as db:
             meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
@@ -72,20 +72,21 @@ class StoredVectors:
                 self._gen = gen
         return self._index
 
-    def _snapshot_or_empty(self, db: sqlite3.Connection,
-                           meta: dict[str, str]) -> tuple[VectorIndex, int]:  # fmt: skip
+    def _snapshot_or_empty(
+            self, db: sqlite3.Connection, meta: dict[str, str],
+            mapped: bool = True) -> tuple[VectorIndex | LayeredIndex, int]:  # fmt: skip
         name = meta.get("snapshot_file")
         if name:
             path = self.folder / name
             try:
-                index = VectorIndex.load(path)
+                index = VectorIndex.open(path) if mapped else VectorIndex.load(path)
                 if index.ntotal == int(meta.get("snapshot_units", -1)):
                     return index, int(meta["snapshot_gen"])
             except (RuntimeError, OSError):
                 pass  # derived data: rebuilt from the database below
         return vectors_from_db(db, self.dim), int(meta.get("generation", 0))
 
-    def current(self) -> VectorIndex:
+    def current(self) -> VectorIndex | LayeredIndex:
         """The index, brought up to the database's latest change."""
         with self._lock:
             if self._index is None or self._gen < int(self._meta().get("generation", 0)):
@@ -105,11 +106,25 @@ class StoredVectors:
             if (units >= IVF_MIN) != index.approximate or needs_retrain(index, units):
                 index = self._rebuild(units)
                 self._index = index
+            elif isinstance(index, LayeredIndex):  # mapped: write a full copy brought up to date
+                index, gen = self._full()
             name = f"vectors-{gen}-{os.getpid()}.faiss"
             index.save(self.folder / name)
             reached("snapshot:file")
             record_snapshot(self._db, name, gen, index.ntotal, self.folder)
             return True
+
+    def _full(self) -> tuple[VectorIndex, int]:
+        """The snapshot read whole (changeable), brought up to the database's latest change,
+        and that change's number (read in one transaction, so the two agree)."""
+        with self._read() as db:
+            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+            index, at = self._snapshot_or_empty(db, meta, mapped=False)
+            assert isinstance(index, VectorIndex)
+            gen = int(meta.get("generation", 0))
+            if at < gen:
+                apply_changes(db, index, at)
+            return index, gen
 
     def _rebuild(self, units: int) -> VectorIndex:
         """A new flat or IVF-SQ8 index over every unit (flat below IVF_MIN units)."""
@@ -205,14 +220,15 @@ def training_vectors(db: sqlite3.Connection, size: int) -> np.ndarray:
     return matrix([r[0] for r in rows], stored_dim(db))
 
 
-def needs_retrain(index: VectorIndex, units: int) -> bool:
+def needs_retrain(index: VectorIndex | LayeredIndex, units: int) -> bool:
     """An IVF index trained for far fewer units than it now holds gets new lists."""
     if not index.approximate:
         return False
     return nlist_for(units) > 2 * faiss.extract_index_ivf(index.index).nlist
 
 
-def apply_changes(db: sqlite3.Connection, index: VectorIndex, since_gen: int) -> None:
+def apply_changes(db: sqlite3.Connection, index: VectorIndex | LayeredIndex,
+                  since_gen: int) -> None:  # fmt: skip
     """Bring an index at change since_gen up to date: removals first, then additions."""
     removed = [r[0] for r in db.execute("SELECT id FROM removed_units WHERE gen > ?",
                                         (since_gen,))]  # fmt: skip

@@ -3,8 +3,8 @@
 Exact search (a flat inner-product index) is cheapest to keep and exact up to some
 hundred thousand units. Above IVF_MIN the vectors go into an inverted-file index with
 8-bit scalar quantisation: 384 bytes a unit instead of 1,536, so the four million units of
-the whole archive take ~1.5 GB of memory and load in about a second. Its scores are off by
-~0.001, far less than the product quantiser's (48 bytes a unit: recall@50 fell to 0.6–0.9
+the whole archive take ~1.5 GB, memory-mapped by readers (see LayeredIndex). Its scores
+are off by ~0.001, far less than the product quantiser's (48 bytes a unit: recall@50 fell to 0.6–0.9
 on archives of near-identical letters, where SQ8 kept 1.0); the store re-scores the best
 REFINE × n candidates with the exact vectors it keeps, so the ranking it returns is exact
 for the candidates found (benchmarks/bench_scale.py prints recall@50 against exhaustive
@@ -75,15 +75,21 @@ class VectorIndex:
             np.ascontiguousarray(ids, dtype=np.int64))))  # fmt: skip
 
     def search(self, query: np.ndarray, n: int, id_range: tuple[int, int] | None = None,
-               coverage: float = 1.0) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+               coverage: float = 1.0,
+               hidden: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
         """Ids and scores of the best units, best first (approximate for IVF: see REFINE).
 
         id_range restricts to ids in [low, high); coverage (0–1] is the share of units the
-        range holds, so a narrow range visits more inverted lists.
+        range holds, so a narrow range visits more inverted lists; hidden ids are left out.
         """
         if not self.ntotal or n <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         selector = faiss.IDSelectorRange(*id_range) if id_range else None
+        if hidden is not None and len(hidden):
+            batch = faiss.IDSelectorBatch(hidden)
+            unhidden = faiss.IDSelectorNot(batch)
+            selector = faiss.IDSelectorAnd(selector, unhidden) if selector else unhidden
+            selector.referenced = (batch, unhidden)  # keep the parts alive during the search
         if self.approximate:
             ivf = faiss.extract_index_ivf(self.index)
             nprobe = min(ivf.nlist, int(NPROBE / max(coverage, 1e-3)))
@@ -112,3 +118,63 @@ class VectorIndex:
     @classmethod
     def load(cls, path: Path) -> VectorIndex:
         return cls(faiss.read_index(str(path)))
+
+    @classmethod
+    def open(cls, path: Path) -> VectorIndex | LayeredIndex:
+        """An index file for searching: an IVF snapshot is memory-mapped (a search reads only
+        the lists it probes, so a new process starts in milliseconds and processes share the
+        pages) under a LayeredIndex, since a mapped index cannot change; a flat one is read."""
+        try:
+            mapped = cls(faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC))
+        except RuntimeError:  # e.g. a file system without mmap: read it whole (or fail so)
+            return cls.load(path)
+        if not mapped.approximate:
+            return cls.load(path)
+        return LayeredIndex(mapped)
+
+
+class LayeredIndex:
+    """A read-only snapshot, plus the units added since (a flat index), minus those removed
+    since (hidden from the snapshot's searches). Searched like a VectorIndex."""
+
+    def __init__(self, base: VectorIndex) -> None:
+        self.base = base
+        self.index = base.index  # what the snapshot was trained as (see needs_retrain)
+        self.approximate = base.approximate
+        self.delta = VectorIndex.flat(base.dim)
+        self.hidden: set[int] = set()
+        self._hidden = np.zeros(0, dtype=np.int64)  # the same, as the selector wants them
+
+    @property
+    def ntotal(self) -> int:
+        """Vectors held: the snapshot's (including any hidden since) and the added ones."""
+        return self.base.ntotal + self.delta.ntotal
+
+    @property
+    def dim(self) -> int:
+        return self.base.dim
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        self.delta.remove(ids)
+        self._hide(ids)  # a snapshot copy of the same id is outdated
+        self.delta.add(ids, vectors)
+
+    def remove(self, ids: np.ndarray) -> int:
+        self._hide(ids)
+        return self.delta.remove(ids)
+
+    def _hide(self, ids: np.ndarray) -> None:
+        if len(ids):
+            self.hidden.update(ids.tolist())
+            self._hidden = np.fromiter(self.hidden, dtype=np.int64, count=len(self.hidden))
+
+    def search(self, query: np.ndarray, n: int, id_range: tuple[int, int] | None = None,
+               coverage: float = 1.0) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+        ids, scores = self.base.search(query, n, id_range, coverage, self._hidden)
+        extra_ids, extra = self.delta.search(query, n * REFINE, id_range)
+        ids, scores = np.concatenate([ids, extra_ids]), np.concatenate([scores, extra])
+        order = np.argsort(-scores, kind="stable")[: n * REFINE if self.approximate else n]
+        return ids[order], scores[order]
+
+    def save(self, path: Path) -> None:
+        raise TypeError("a memory-mapped snapshot is written anew, not saved")
