@@ -23,7 +23,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -102,15 +102,8 @@ class LocalStore(Store):
         with self._lock:
             self._db.close()
 
-    @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        """One consistent view of the database (a read transaction)."""
-        with self._lock, schema.errors(self.folder):
-            self._db.execute("BEGIN")
-            try:
-                yield self._db
-            finally:
-                self._db.execute("COMMIT")
+    def _read(self) -> AbstractContextManager[sqlite3.Connection]:
+        return schema.read_view(self._db, self._lock, self.folder)
 
     def _q(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._lock, schema.errors(self.folder):

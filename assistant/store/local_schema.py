@@ -11,6 +11,7 @@ import json
 import os
 import re
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -183,6 +184,18 @@ def errors(folder: Path) -> Iterator[None]:
                              "file size limit was reached); nothing was changed") from exc
         raise StoreError(f"cannot use the index in {folder}: {exc.strerror or exc}; "
                          "nothing was changed") from exc  # fmt: skip
+
+
+@contextmanager
+def read_view(db: sqlite3.Connection, lock: threading.RLock,
+              folder: Path) -> Iterator[sqlite3.Connection]:  # fmt: skip
+    """One consistent view of the database (a read transaction), errors as StoreError."""
+    with lock, errors(folder):
+        db.execute("BEGIN")
+        try:
+            yield db
+        finally:
+            db.execute("COMMIT")
 
 
 @contextmanager

@@ -13,7 +13,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import faiss
@@ -43,14 +43,8 @@ class StoredVectors:
         self._index: VectorIndex | LayeredIndex | None = None
         self._gen = -1  # the change the index in memory reflects
 
-    @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, schema.errors(self.folder):
-            self._db.execute("BEGIN")
-            try:
-                yield self._db
-            finally:
-                self._db.execute("COMMIT")
+    def _read(self) -> AbstractContextManager[sqlite3.Connection]:
+        return schema.read_view(self._db, self._lock, self.folder)
 
     def _meta(self) -> dict[str, str]:
         with self._lock, schema.errors(self.folder):
