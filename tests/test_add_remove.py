@@ -203,7 +203,9 @@ def test_find_documents_by_any_id(seed_store: Store, ref: str) -> None:
     assert [r.document.ons_kenmerk for r in found] == ["5236577"]
 
 
-@pytest.mark.parametrize("ref", ["", " ", "7", "52", "a"])
+# patterns (SQL LIKE, globs) are partial references too: `000%` once removed a whole letter
+@pytest.mark.parametrize("ref", ["", " ", "7", "52", "a", "000%", "0_0_e7098fd791bfcf62", "%",
+                                 "_", "000_e7098fd791bfcf6_", "000*", "000?e7098fd791bfcf62"])
 def test_remove_refuses_empty_and_partial_references(tmp_path: Path, seed_index_dir: Path,
                                                      ref: str) -> None:  # fmt: skip
     folder = tmp_path / "index"

@@ -100,6 +100,39 @@ def test_references_and_articles(new_store: Callable[[], Store],
     assert [p.questions for p in store.referred(key, q3)] == [[2]]
 
 
+# Characters that SQL LIKE, globs or regular expressions would read as patterns.
+PATTERN_NAMES = ["a%b", "a_b", "axb", "a\\b", "a*b", "a?b", "a[b]"]
+
+
+def test_references_are_literal(new_store: Callable[[], Store],
+                                letters: dict[str, LetterRecord]) -> None:  # fmt: skip
+    """`%`, `_`, `\\`, `*`, `?` and `[` in a reference are those characters: each file
+    name, kenmerk and doc id finds its own letter and nothing else (a pattern would let
+    `remove 'a_b'` remove a letter named axb)."""
+    import dataclasses
+
+    from assistant.ingest.references import norm_id
+
+    store = new_store()
+    base = letters["katten"]
+    ids = {}
+    for i, name in enumerate(PATTERN_NAMES):
+        doc = dataclasses.replace(base.document, doc_id=f"{i:02x}" + base.document.doc_id[2:],
+                                  source=f"{name}.txt", ons_kenmerk=f"K{name}",
+                                  uw_kenmerk=None, aanhangsel=None)  # fmt: skip
+        store.write([dataclasses.replace(base, document=doc, keys={norm_id(f"k{name}")})])
+        ids[name] = doc.doc_id
+    assert store.counts()[0] == len(PATTERN_NAMES)
+    for name, doc_id in ids.items():
+        for ref in (name, f"{name}.txt", f"k{name}"):
+            assert [r.document.doc_id for r in store.find_documents(ref)] == [doc_id], ref
+    some = ids["a%b"]
+    for ref in ("%", "_", "a%", "%b", "a_", "*", "?", "[", "\\", some[:5] + "%",
+                some[:6] + "%", some[:6] + "_", "a%b%", "%.txt", "a[b"):
+        assert store.find_documents(ref) == [], ref
+    assert [r.document.doc_id for r in store.find_documents(some[:6])] == [some]
+
+
 def test_filters_apply_inside_each_signal(new_store: Callable[[], Store],
                                           letters: dict[str, LetterRecord],
                                           embedder: Embedder) -> None:  # fmt: skip

@@ -58,9 +58,10 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 def _progress(unit: str = "passage",
               desc: str = "embedding") -> tuple[Callable[[int, int], None] | None,
                                                 Callable[[], None]]:  # fmt: skip
-    """A tqdm bar on a terminal; nothing when output is piped."""
+    """A tqdm bar on a terminal; lines with the rate and time left otherwise (a log, `./start`
+    in a pipe), so a long first build never looks stuck."""
     if not sys.stderr.isatty():
-        return None, lambda: None
+        return _progress_lines(unit, desc), lambda: None
     from tqdm import tqdm
 
     bar = tqdm(total=0, unit=unit, desc=desc, file=sys.stderr)
@@ -71,6 +72,40 @@ def _progress(unit: str = "passage",
         bar.refresh()
 
     return update, bar.close
+
+
+def _progress_lines(unit: str, desc: str, every: float = 2.0) -> Callable[[int, int], None]:
+    """Progress as plain lines on standard error: one per update, at most one every `every`
+    seconds (a letter at a time is a line a second on a small corpus, thousands on the
+    archive), and always the last."""
+    import time
+
+    started = time.monotonic()
+    last = [-every]
+
+    def update(done: int, total: int) -> None:
+        now = time.monotonic() - started
+        if done < total and now - last[0] < every:
+            return
+        last[0] = now
+        line = f"{desc}: {done}/{total} {unit}s"
+        if done and now > 0.5:
+            rate = done / now
+            line += f" ({rate:.1f}/s"
+            if done < total:
+                line += f", about {_duration((total - done) / rate)} left"
+            line += ")"
+        click.echo(line, err=True)
+
+    return update
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 5400:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def _report_lines(report: Any) -> None:

@@ -19,7 +19,6 @@ never on every write: a bulk build writes it once.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -56,6 +55,7 @@ from .sql import (
     chunks,
     doc_values,
     document_row,
+    find_documents_query,
     passage_row,
     passage_values,
     same_letter_sql,
@@ -168,17 +168,8 @@ class LocalStore(Store):
         ref = ref.strip()
         if not ref:
             return []
-        prefix = ref.lower() + "%" if len(ref) >= 6 and re.fullmatch(r"[0-9a-f]+", ref.lower()) \
-            else None  # fmt: skip
-        rows = self._q(
-            f"SELECT {DOC_SHOWN} FROM documents d WHERE d.doc_id = ? OR d.doc_id LIKE ? "
-            "OR d.source = ? OR d.path = ? OR d.external_id = ? OR d.id IN "
-            "(SELECT doc FROM doc_keys WHERE key = ?) ORDER BY d.day DESC",
-            (ref.lower(), prefix or "", ref, ref, ref, norm_id(ref)))  # fmt: skip
-        stem = [document_row(r) for r in self._q(
-            f"SELECT {DOC_SHOWN} FROM documents d WHERE d.source LIKE ? || '.%'", (ref,))]
-        found = {r.document.doc_id: r for r in [document_row(r) for r in rows] + stem}
-        return list(found.values())
+        sql, args = find_documents_query("?", ref, norm_id(ref))
+        return [document_row(r) for r in self._q(sql, args)]
 
     def same_letters(self, doc: Document, external_id: str | None = None,
                      path: str | None = None) -> list[DocumentRow]:  # fmt: skip

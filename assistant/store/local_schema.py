@@ -91,6 +91,9 @@ def read_config(folder: Path) -> StoreConfig:
         if all((folder / name).is_file() for name in OLD_FORMAT_FILES):
             raise StoreError(f"the index in {folder} has the old format (JSON files); convert "
                              "it with: assistant index (letters you added are kept)")
+        if any(folder.iterdir()):  # building here would mix an index with someone's files
+            raise StoreError(f"{folder} holds other files and no index ({CONFIG} is missing); "
+                             "pass another --index, or move those files away")
         raise StoreError(f"no index in {folder}; build one with: assistant index")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

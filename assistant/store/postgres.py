@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -41,7 +40,14 @@ from .base import (
 )
 from .lexical import K1, B, LexStats
 from .postgres_filters import LEXICAL_SQL, passage_filter, unit_filter
-from .sql import DOC_SHOWN, PASSAGE_SHOWN, chunks, document_row, passage_row
+from .sql import (
+    DOC_SHOWN,
+    PASSAGE_SHOWN,
+    chunks,
+    document_row,
+    find_documents_query,
+    passage_row,
+)
 
 # A search whose filters leave at most this many units is exact (a scan in float32);
 # above it the HNSW index answers, and candidates are re-scored exactly.
@@ -163,16 +169,8 @@ class PostgresStore(Store):
         ref = ref.strip()
         if not ref:
             return []
-        hexa = len(ref) >= 6 and re.fullmatch(r"[0-9a-f]+", ref.lower())
-        prefix = ref.lower() + "%" if hexa else ""
-        stem = re.sub(r"([\\%_])", r"\\\1", ref) + ".%"  # the file name without its suffix
-        rows = self._q(
-            f"SELECT {DOC_SHOWN} FROM documents d WHERE d.doc_id = %s OR d.doc_id LIKE %s "
-            "OR d.source = %s OR d.path = %s OR d.external_id = %s OR d.id IN "
-            "(SELECT doc FROM doc_keys WHERE key = %s) OR d.source LIKE %s "
-            "ORDER BY d.day DESC, d.doc_id",
-            (ref.lower(), prefix, ref, ref, ref, norm_id(ref), stem))  # fmt: skip
-        return list({r.document.doc_id: r for r in map(document_row, rows)}.values())
+        sql, args = find_documents_query("%s", ref, norm_id(ref))
+        return [document_row(r) for r in self._q(sql, args)]
 
     def same_letters(self, doc: Document, external_id: str | None = None,
                      path: str | None = None) -> list[DocumentRow]:  # fmt: skip

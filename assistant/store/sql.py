@@ -84,3 +84,21 @@ def same_letter_sql(placeholder: str) -> str:
             f"(d.external_id IS NOT NULL AND d.external_id = {p}) OR "
             f"(d.origin = 'corpus' AND d.path IS NOT NULL AND d.path = {p}) OR "
             f"d.id IN (SELECT doc FROM doc_keys WHERE key IN ({{keys}})))")
+
+
+def find_documents_query(placeholder: str, ref: str, key: str) -> tuple[str, list[str]]:
+    """The SQL and arguments for the documents one reference names, compared literally (no
+    LIKE: a `%`, `_` or `\\` in a reference is that character, never a pattern): a doc id
+    or its first 6+ hexadecimal characters, the file name with or without its suffix, the
+    corpus path, the official id, or the normalised kenmerk / zaak / Aanhangsel `key`."""
+    p = placeholder
+    low = ref.lower()
+    hexa = len(low) >= 6 and all(c in "0123456789abcdef" for c in low)
+    prefix = low if hexa else ""  # "" is no prefix: the length test fails
+    sql = (f"SELECT {DOC_SHOWN} FROM documents d WHERE d.doc_id = {p} "
+           f"OR (length({p}) >= 6 AND substr(d.doc_id, 1, length({p})) = {p}) "
+           f"OR d.source = {p} OR substr(d.source, 1, length({p}) + 1) = {p} || '.' "
+           f"OR d.path = {p} OR d.external_id = {p} "
+           f"OR d.id IN (SELECT doc FROM doc_keys WHERE key = {p}) "
+           "ORDER BY d.day DESC, d.doc_id")  # fmt: skip
+    return sql, [low, prefix, prefix, prefix, ref, ref, ref, ref, ref, key]
