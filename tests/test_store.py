@@ -133,6 +133,28 @@ def test_references_are_literal(new_store: Callable[[], Store],
     assert [r.document.doc_id for r in store.find_documents(some[:6])] == [some]
 
 
+@pytest.mark.parametrize("date", ["3024-01-01", "9999-12-31", "2258-11-12"])
+def test_a_date_past_the_id_range_is_stored_and_filtered(
+        new_store: Callable[[], Store], letters: dict[str, LetterRecord], embedder: Embedder,
+        date: str) -> None:  # fmt: skip
+    """The unit id holds days until 2258-11-11; a later date (no real letter's, but a typo
+    can make one) once overflowed the id and stopped `index` for the whole corpus."""
+    import dataclasses
+
+    store = new_store()
+    late = letters["katten"]
+    store.write([dataclasses.replace(late, document=dataclasses.replace(late.document,
+                                                                        date=date)),
+                 letters["fietsen"]])  # fmt: skip
+    assert store.counts()[0] == 2
+    searcher = Searcher(store, embedder)
+    hits = searcher.search("zwerfkatten", k=3, filters=Filters(date_from="2300-01-01")).hits
+    assert hits and {h.document.date for h in hits} == {date}
+    early = searcher.search("fietsen", k=3, filters=Filters(date_to="2300-01-01")).hits
+    assert {h.document.date for h in early} >= {"2023-05-10"}
+    assert store.find_documents("katten.txt")[0].document.date == date
+
+
 def test_filters_apply_inside_each_signal(new_store: Callable[[], Store],
                                           letters: dict[str, LetterRecord],
                                           embedder: Embedder) -> None:  # fmt: skip

@@ -78,7 +78,7 @@ def add(files: tuple[Path, ...], location: str, replace: bool) -> None:
     store.close()
     failed = False
     for outcome in outcomes:
-        if outcome.status in ("conflict", "unreadable", "not-a-letter"):
+        if outcome.status in ("conflict", "unreadable", "not-a-letter", "too-large"):
             failed = True
             echo(f"error: {outcome.message}", err=True)
         elif outcome.status == "not-answers":

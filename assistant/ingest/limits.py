@@ -40,6 +40,13 @@ MAX_TEXT_CHARS = 2_000_000
 # above takes about 10 s), so only pathological files come near this.
 PARSE_SECONDS = 30.0
 
+# Texts embedded for one letter ("units", see store/units.py: about 4-5 per passage; the
+# largest of the 45 real letters has 137). 3,000 is over 20 times that and about 3 minutes
+# of embedding on a 2-core laptop; a letter with more is no single answer letter (a 2 MB
+# text of one answer makes about 8,000), and would hold the index's writer for many
+# minutes. It also keeps every unit id in range (store/base.py: 16,384 per passage).
+MAX_UNITS_PER_LETTER = 3_000
+
 # An evaluation file (JSONL questions): 20 MB is about 100,000 questions.
 MAX_EVAL_BYTES = 20 * MB
 

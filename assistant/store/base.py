@@ -33,6 +33,9 @@ KINDS = ("passage", "answer", "window")
 DAY_SHIFT = 46  # days since 1900-01-01 in the top 17 bits (until the year 2258)
 KEY_SHIFT = 14  # passage key in the next 32 bits; up to 16,384 units per passage
 EPOCH = dt.date(1900, 1, 1)
+MAX_DAY = (1 << 17) - 1  # 2258-11-11: later dates are filed (and filtered) as this day
+MAX_KEY = (1 << 32) - 1
+MAX_UNIT_INDEX = (1 << KEY_SHIFT) - 1
 
 
 class StoreError(Exception):
@@ -54,16 +57,24 @@ class ConflictError(StoreError):
 
 
 def day_number(iso: str | None) -> int:
-    """Days since 1900-01-01 of an ISO date; 0 for none (undated letters)."""
+    """Days since 1900-01-01 of an ISO date, within [0, MAX_DAY]; 0 for none (undated
+    letters) or a date that is no date. A date past MAX_DAY (no real letter's) is filed as
+    MAX_DAY, so it can never spill into the passage key's bits."""
     if not iso:
         return 0
     try:
-        return max(0, (dt.date.fromisoformat(iso) - EPOCH).days)
-    except ValueError:
+        return min(MAX_DAY, max(0, (dt.date.fromisoformat(iso) - EPOCH).days))
+    except (ValueError, TypeError):
         return 0
 
 
 def unit_id(day: int, key: int, index: int) -> int:
+    """The id of a passage's index-th unit; fields out of range are refused, never packed
+    into each other (a unit id that overflowed into the next passage's key once made the
+    whole index unusable)."""
+    if not (0 <= day <= MAX_DAY and 0 <= key <= MAX_KEY and 0 <= index <= MAX_UNIT_INDEX):
+        raise StoreError(f"a unit id out of range (day {day}, passage key {key}, unit "
+                         f"{index}); nothing was written")  # fmt: skip
     return (day << DAY_SHIFT) | (key << KEY_SHIFT) | index
 
 

@@ -38,7 +38,7 @@ from .rebuild import (
     refresh_units,
     switch_model,
 )
-from .records import letter_record
+from .records import LetterTooLargeError, letter_record
 from .units import UNITS_VERSION
 
 __all__ = ["KIND_NAMES", "Outcome", "Report", "add_files", "check_model", "open_or_create",
@@ -123,8 +123,12 @@ def sync(corpus: Path, location: str | Path, model: str = DEFAULT_MODEL, *,
             embedder = embedder or Embedder(store.config.model)
             stat = path.stat()
             old = indexed.get(_relative(path, root))
-            rec = letter_record(letter, embedder, CORPUS, path=_relative(path, root),
-                                size=stat.st_size, mtime_ns=stat.st_mtime_ns)  # fmt: skip
+            try:
+                rec = letter_record(letter, embedder, CORPUS, path=_relative(path, root),
+                                    size=stat.st_size, mtime_ns=stat.st_mtime_ns)  # fmt: skip
+            except LetterTooLargeError as exc:  # one letter, reported; the rest go on
+                report.skipped.append(str(exc))
+                continue
             remove = [old.document.doc_id] if old and old.document.doc_id != \
                 letter.document.doc_id else []  # fmt: skip
             if force and old and not remove:  # same content, embedded again
@@ -184,7 +188,7 @@ class Outcome:
 
     file: str
     status: str  # added | replaced | unchanged | conflict | not-answers | not-a-letter |
-    # unreadable
+    # unreadable | too-large
     message: str
     doc_id: str | None = None
     passages: int = 0
@@ -208,8 +212,13 @@ def add_files(files: list[Path], store: Store, embedder: Embedder | None = None,
         _, letter = parsed[0]
         warning = f" (warning: {report.warnings[0]})" if report.warnings else ""
         embedder = embedder or Embedder(store.config.model)
-        rec = letter_record(letter, embedder, origin, original=(path.name, path.read_bytes()),
-                            conflict="replace" if replace else "refuse")  # fmt: skip
+        try:
+            rec = letter_record(letter, embedder, origin,
+                                original=(path.name, path.read_bytes()),
+                                conflict="replace" if replace else "refuse")  # fmt: skip
+        except LetterTooLargeError as exc:
+            outcomes.append(Outcome(path.name, "too-large", str(exc)))
+            continue
         try:
             written = store.write([rec])
         except ConflictError as exc:

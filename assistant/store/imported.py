@@ -9,9 +9,10 @@ the store's own metadata, so a resumed import continues from where the index is.
 from __future__ import annotations
 
 from ..documents import ParsedLetter
+from ..ingest.opendata.files import DocumentError
 from .base import IMPORTED, DocumentRow, Store
 from .embed import Embedder
-from .records import letter_record
+from .records import LetterTooLargeError, letter_record
 
 CHECKPOINT = "checkpoint:"
 
@@ -39,8 +40,11 @@ class StoreSink:
 
     def put(self, external_id: str, version: str, letter: ParsedLetter) -> str:
         old = self._row(external_id)
-        rec = letter_record(letter, self.embedder, IMPORTED, external_id=external_id,
-                            version=version, conflict="replace")  # fmt: skip
+        try:
+            rec = letter_record(letter, self.embedder, IMPORTED, external_id=external_id,
+                                version=version, conflict="replace")  # fmt: skip
+        except LetterTooLargeError as exc:  # skipped with its line; the import goes on
+            raise DocumentError(str(exc)) from exc
         remove = [old.document.doc_id] if old and old.document.doc_id != \
             letter.document.doc_id else []  # fmt: skip
         written = self.store.write([rec], remove=remove)

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from ..documents import Document, ParsedLetter, Passage
 from . import is_url, open_store
-from .base import ADDED, CORPUS, Store, StoreConfig
+from .base import ADDED, CORPUS, Store, StoreConfig, StoreError
 from .embed import Embedder
 from .files import Report, reparse
-from .records import letter_record
+from .records import LetterTooLargeError, letter_record
 from .units import UNITS_VERSION
 
 Progress = Callable[[int, int], None]
@@ -28,12 +28,23 @@ OLD_FILES = ("manifest.json", "documents.json", "passages.json", "rows.json", "v
 
 
 def move_aside(folder: Path, why: str) -> Path:
-    """Move the index's files (not its folders, so added/ stays) into <why>-<time>/."""
+    """Move the index's files (not its folders, so added/ stays) into <why>-<time>/. All or
+    nothing: a file that cannot be moved puts back those that were, and nothing is lost."""
     aside = folder / time.strftime(f"{why}-%Y%m%d-%H%M%S")
-    aside.mkdir()
-    for path in list(folder.iterdir()):
-        if path.is_file():
-            os.replace(path, aside / path.name)
+    moved: list[str] = []
+    try:
+        aside.mkdir(exist_ok=False)
+        for path in list(folder.iterdir()):
+            if path.is_file():
+                os.replace(path, aside / path.name)
+                moved.append(path.name)
+    except OSError as exc:
+        for name in moved:
+            os.replace(aside / name, folder / name)
+        if aside.is_dir() and not any(aside.iterdir()):
+            aside.rmdir()
+        raise StoreError(f"cannot move the index files in {folder} aside ({exc}); nothing "
+                         "was changed; check the folder's permissions and free space") from exc
     return aside
 
 
@@ -41,10 +52,11 @@ def rebuild_damaged(folder: Path, model: str, embedder: Embedder | None,
                     report: Report) -> tuple[Store, Embedder | None]:  # fmt: skip
     """A damaged index folder made new: its files are moved into damaged-<time>/ (nothing is
     deleted), an empty index is created, and the letters the user added are indexed again
-    from the files kept with it (added/). The corpus letters follow in `sync`."""
+    from the files kept with it (added/). The corpus letters follow in `sync`. The model
+    is loaded first: a model that cannot load leaves the damaged folder as it was."""
+    embedder = embedder or Embedder(model)
     aside = move_aside(folder, "damaged")
     report.kept.append(f"the damaged index files were moved to {aside}")
-    embedder = embedder or Embedder(model)
     store = open_store(folder, StoreConfig(model, embedder.dim, UNITS_VERSION))
     added = sorted((folder / ADDED_FOLDER).glob("*-*")) if (folder / ADDED_FOLDER).is_dir() \
         else []  # fmt: skip
@@ -54,7 +66,11 @@ def rebuild_damaged(folder: Path, model: str, embedder: Embedder | None,
         if letter is None:
             report.skipped.append(f"{name}: a letter you added could not be read again")
             continue
-        store.write([letter_record(letter, embedder, ADDED, original=(name, data))])
+        try:
+            store.write([letter_record(letter, embedder, ADDED, original=(name, data))])
+        except LetterTooLargeError as exc:
+            report.skipped.append(f"{exc} (its file stays in {path.parent})")
+            continue
         report.kept.append(f"{name}: a letter you added, indexed again")
     return store, embedder
 
@@ -66,10 +82,11 @@ def switch_model(store: Store, folder: Path, model: str, embedder: Embedder | No
                  report: Report) -> tuple[Store, Embedder | None]:  # fmt: skip
     """The index embedded anew with another model: the previous index moves into
     previous-model-<time>/ and its added and imported letters come over (`carry_over`,
-    which a later `assistant index` finishes if this one is interrupted)."""
+    which a later `assistant index` finishes if this one is interrupted). The new model is
+    loaded first: a model that cannot load (a typo in --model) leaves the index as it was."""
+    embedder = embedder or Embedder(model)
     store.close()
     aside = move_aside(folder, "previous-model")
-    embedder = embedder or Embedder(model)
     new = open_store(folder, StoreConfig(model, embedder.dim, UNITS_VERSION))
     new.write(meta={CARRY_OVER: aside.name})
     report.kept.append(f"the index for the previous model was moved to {aside}")
@@ -93,8 +110,13 @@ def carry_over(store: Store, embedder: Embedder | None,
             letter = (reparse(original) if original else None) or ParsedLetter(
                 row.document, previous.letter(doc_id), row.questions_numbered)  # fmt: skip
             embedder = embedder or Embedder(store.config.model)
-            store.write([letter_record(letter, embedder, row.origin, original=original,
-                                       external_id=row.external_id, version=row.version)])
+            try:
+                store.write([letter_record(letter, embedder, row.origin, original=original,
+                                           external_id=row.external_id,
+                                           version=row.version)])  # fmt: skip
+            except LetterTooLargeError as exc:
+                report.skipped.append(f"{exc} (it stays in the previous index, {name})")
+                continue
             report.kept.append(f"{row.document.source}: carried over from the previous index")
     finally:
         previous.close()
@@ -147,8 +169,11 @@ def refresh_units(store: Store, embedder: Embedder | None,
         if letter is None:
             letter = ParsedLetter(row.document, store.letter(doc_id), row.questions_numbered)
         embedder = embedder or Embedder(store.config.model)
-        rec = letter_record(letter, embedder, row.origin, external_id=row.external_id,
-                            version=row.version, original=original)  # fmt: skip
+        try:
+            rec = letter_record(letter, embedder, row.origin, external_id=row.external_id,
+                                version=row.version, original=original)  # fmt: skip
+        except LetterTooLargeError:
+            continue  # kept as it was embedded before: searchable, never lost
         store.write([rec], remove=[doc_id])
         if progress:
             progress(done, len(rows))

@@ -11,11 +11,12 @@ import re
 import numpy as np
 
 from ..documents import ParsedLetter, Passage
+from ..ingest.limits import MAX_UNITS_PER_LETTER
 from ..ingest.references import cited_articles, document_keys
 from .base import CORPUS, KINDS, LetterRecord, PassageRecord
 from .embed import Embedder
 from .lexical import passage_text, tokens
-from .units import passage_units
+from .units import TokenCounter, Unit, passage_units, window_units
 
 # The closing question of most letters asks how the questions will be answered, and its
 # answer ("Ja.") says nothing. Short and all context, such a passage otherwise tops
@@ -30,13 +31,42 @@ def is_procedural(passage: Passage) -> bool:
     return len(passage.question_text) < 300 and bool(_PROCEDURAL.search(passage.question_text))
 
 
+class LetterTooLargeError(ValueError):
+    """A letter asks for more embedding than one letter may (limits.MAX_UNITS_PER_LETTER);
+    refused before anything is embedded, the message names the letter and its count."""
+
+
+def letter_units(letter: ParsedLetter, counter: TokenCounter) -> list[list[Unit]]:
+    """The units of each passage, counted against the limit before any embedding. The
+    windows and the one passage and answer unit per passage are counted first, without
+    tokenizing: a 33,000-sentence answer is refused in well under a second instead of
+    after 12 s of cutting it into pieces."""
+    doc = letter.document
+    least = sum(len(window_units(p, doc)) + 1 + bool(p.answer_text.strip())
+                for p in letter.passages)  # fmt: skip
+    if least > MAX_UNITS_PER_LETTER:
+        raise _too_large(letter, least, "at least ")
+    units = [passage_units(p, doc, counter) for p in letter.passages]
+    total = sum(map(len, units))
+    if total > MAX_UNITS_PER_LETTER:
+        raise _too_large(letter, total)
+    return units
+
+
+def _too_large(letter: ParsedLetter, count: int, bound: str = "") -> LetterTooLargeError:
+    return LetterTooLargeError(
+        f"{letter.document.source}: {bound}{count:,} texts to embed ({len(letter.passages):,} "
+        f"passages), more than the {MAX_UNITS_PER_LETTER:,} one letter may have; nothing "
+        "was embedded (is it one answer letter? split it into letters)")  # fmt: skip
+
+
 def letter_record(letter: ParsedLetter, embedder: Embedder, origin: str = CORPUS,
                   **fields: object) -> LetterRecord:  # fmt: skip
-    """Embed and analyse one parsed letter. `fields` fill LetterRecord's other fields."""
+    """Embed and analyse one parsed letter. `fields` fill LetterRecord's other fields.
+    Raises LetterTooLargeError, before embedding anything, for a letter over the limit."""
     doc = letter.document
     passages = []
-    for passage in letter.passages:
-        units = passage_units(passage, doc, embedder)
+    for passage, units in zip(letter.passages, letter_units(letter, embedder)):
         vectors = embedder.passages([u.text for u in units]) if units else np.zeros(
             (0, embedder.dim), dtype=np.float32)  # fmt: skip
         passages.append(PassageRecord(

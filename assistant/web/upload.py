@@ -25,6 +25,7 @@ STATUS = {  # how each outcome reads, in both languages
     "conflict": "not added · niet toegevoegd",
     "not-a-letter": "not a letter · geen brief",
     "unreadable": "unreadable · onleesbaar",
+    "too-large": "too large · te groot",
 }
 
 

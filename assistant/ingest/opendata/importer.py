@@ -31,7 +31,8 @@ MAX_FAILURES_IN_A_ROW = 3
 class Sink(Protocol):
     def imported_version(self, external_id: str) -> str | None: ...  # version stored, if any
 
-    # "new" | "updated"; replaces an older version in one transaction
+    # "new" | "updated"; replaces an older version in one transaction; raises DocumentError
+    # for a letter it cannot keep (the import skips it with that line and goes on)
     def put(self, external_id: str, version: str, letter: ParsedLetter) -> str: ...
 
     def delete(self, external_id: str) -> bool: ...  # True when something was removed
@@ -258,7 +259,11 @@ class _Run:
         letter = self._fetch(entry)
         if letter is None:
             return "skipped"
-        status = sink.put(entry.external_id, entry.version, letter)
+        try:
+            status = sink.put(entry.external_id, entry.version, letter)
+        except DocumentError as exc:  # this letter cannot be kept (too large): the rest go on
+            self.report.skipped.append(Skipped(entry.label, str(exc)))
+            return "skipped"
         if status == "updated":
             report.updated += 1
         else:
