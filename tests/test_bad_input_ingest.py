@@ -430,8 +430,11 @@ def test_corpus_with_unreadable_files_reads_the_rest(tmp_path: Path) -> None:
     _mkdir(tmp_path / "map.pdf")
     (tmp_path / "map.pdf" / "binnen.txt").write_text(LETTER, encoding="utf-8")
     files = list_files(tmp_path)
+    # As root, the unreadable file is a link to /proc: a link out of the corpus, left out.
+    outside = (tmp_path / "geheim.txt").is_symlink()
     assert [f.relative_to(tmp_path).as_posix() for f in files] == [
-        "geheim.txt", "goed.txt", "map.pdf/binnen.txt", "pijp.txt", "weg.txt"]
+        "geheim.txt", "goed.txt", "map.pdf/binnen.txt", "pijp.txt", "weg.txt"][outside:]
+    files = [tmp_path / "geheim.txt", *files] if outside else files
     started = time.perf_counter()
     assert len(fingerprint(files, tmp_path)) == 16  # hashing skips what cannot be read
     results = list(iter_sources(files))
@@ -445,6 +448,35 @@ def test_corpus_with_unreadable_files_reads_the_rest(tmp_path: Path) -> None:
     read = [r for r in results if not isinstance(r, CorpusError)]
     assert [r.path.name for r in read] == ["goed.txt", "binnen.txt"]
     assert all(len(parse_pages(r.pages, r.path.name, r.sha).passages) == 2 for r in read)
+
+
+def test_links_out_of_the_corpus_are_left_out_by_name(tmp_path: Path) -> None:
+    """Issue #25: a link to a letter outside the corpus folder stopped `index` with a
+    traceback (ValueError from relative_to) and nothing was indexed."""
+    corpus, elsewhere = tmp_path / "corpus", tmp_path / "elders"
+    _mkdir(corpus)
+    _mkdir(elsewhere)
+    (elsewhere / "brief.txt").write_text(LETTER, encoding="utf-8")
+    (elsewhere / "map").mkdir()
+    (elsewhere / "map" / "nog.txt").write_text(LETTER, encoding="utf-8")
+    (corpus / "goed.txt").write_text(LETTER.replace("fietsbelasting", "fietspad"), "utf-8")
+    _link(corpus / "buiten.txt", elsewhere / "brief.txt")
+    _link(corpus / "map", elsewhere / "map")
+    _link(corpus / "binnen.txt", corpus / "goed.txt")  # inside the folder: listed
+    skipped: list[str] = []
+    files = list_files(corpus, skipped)
+    assert [f.name for f in files] == ["binnen.txt", "goed.txt"]
+    target = os.path.realpath(elsewhere)
+    assert skipped == [
+        f"buiten.txt: a link to {target}/brief.txt, outside the corpus folder; left out "
+        "(copy the letter into the folder to index it)",
+        f"map: a link to {target}/map, outside the corpus folder; left out (copy the letter "
+        "into the folder to index it)"]  # fmt: skip
+    shown = run_cli("index", "--corpus", str(corpus), "--index", str(tmp_path / "ix"))
+    assert shown.returncode == 0, shown.stderr
+    assert "Traceback" not in shown.stderr
+    assert f"skipped: buiten.txt: a link to {target}/brief.txt, outside" in shown.stderr
+    assert "indexed 1 documents, 2 passages" in shown.stdout, shown.stdout
 
 
 # --- time budget -------------------------------------------------------------------------
