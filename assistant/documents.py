@@ -76,6 +76,9 @@ class ParsedLetter:
     document: Document
     passages: list[Passage]
     questions_numbered: list[int] = field(default_factory=list)
+    # What the parser left out and the user should know ("x.pdf: the date 1 januari 9999
+    # is more than a year ahead; …"): reported per file, the letter is indexed all the same.
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass

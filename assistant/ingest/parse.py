@@ -87,7 +87,8 @@ def _parse(pages: list[str], source: str, sha: str | None, deadline: Deadline) -
     lines, endnotes = _endnotes(lines)
     footnotes = {**endnotes, **cleaned.footnotes}
     deadline.check()
-    doc = metadata.extract(raw, source=source, doc_id=sha[:12])
+    warnings: list[str] = []
+    doc = metadata.extract(raw, source=source, doc_id=sha[:12], warnings=warnings)
     doc.pages = len(pages)
     vocabulary = set(re.findall(r"[a-zà-ÿ]{4,}", raw.lower()))
     doc.title = repair_split_words(doc.title, vocabulary)
@@ -113,7 +114,7 @@ def _parse(pages: list[str], source: str, sha: str | None, deadline: Deadline) -
                          "notice (no 'Vraag N' / 'Antwoord' markers, no 'Vragen van het lid' "
                          "introduction)")  # fmt: skip
     metadata.finish(doc, raw)
-    return ParsedLetter(doc, passages, numbered)
+    return ParsedLetter(doc, passages, numbered, warnings)
 
 
 def parse_file(path: Path, seconds: float | None = None) -> ParsedLetter:
