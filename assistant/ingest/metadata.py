@@ -147,7 +147,7 @@ def extract(raw: str, source: str, doc_id: str, warnings: list[str] | None = Non
     if not doc.uw_kenmerk:
         zaak = ZAAK_RE.search(raw)
         doc.uw_kenmerk = zaak.group(1) if zaak else None
-    doc.title = _one_line(subject) if subject else _stem_title(source)
+    doc.title = _one_line(subject) if subject else stem_title(source)
     return doc
 
 
@@ -194,14 +194,14 @@ def _intro(raw: str) -> re.Match[str] | None:
 def finish(doc: Document, raw: str) -> None:
     """Fit the title to the kind the parser found, and fill what only that kind carries."""
     derived = doc.title.startswith(_ANSWERS_PREFIX)
-    if doc.kind == QUESTIONS and derived:
-        doc.title = "Kamervragen over " + doc.title[len(_ANSWERS_PREFIX):]
+    if doc.kind == QUESTIONS and doc.title.startswith("Antwoorden Kamervragen"):
+        doc.title = doc.title[len("Antwoorden "):]  # "Kamervragen over …", "Kamervragen: …"
     if doc.kind == POSTPONEMENT:
         if not doc.questioner:
             who = POSTPONE_WHO_RE.search(raw)
             if who:
                 doc.questioner, doc.party = members(who.group("members"))
-        if not derived and doc.title == _stem_title(doc.source):
+        if not derived and doc.title == stem_title(doc.source):
             doc.title = "Uitstel beantwoording Kamervragen" + (
                 f" van {doc.questioner}" if doc.questioner else "")
     if doc.kind != ANSWERS and doc.date and not ANSWER_BY_RE.search(raw, 0, _HEAD_CHARS) \
@@ -209,7 +209,8 @@ def finish(doc: Document, raw: str) -> None:
         doc.date = None
 
 
-def _stem_title(source: str) -> str:
+def stem_title(source: str) -> str:
+    """The file name as a title: what a letter that states no subject falls back to."""
     name = Path(source).name
     while Path(name).suffix.lower() in (".txt", ".pdf", ".docx"):
         name = Path(name).stem

@@ -19,6 +19,7 @@ from .limits import Deadline, OverBudgetError
 from .noise import clean_pages
 from .repair import repair_split_words
 from .text import clean_text, join_lines, parse_numbers
+from .titles import question_title
 
 # Raised whenever the parser's output for the same file changes, so a store that keeps
 # parsed passages knows to parse its letters again (2: headings are no page footers,
@@ -113,8 +114,14 @@ def _parse(pages: list[str], source: str, sha: str | None, deadline: Deadline) -
         raise ParseError(f"{source}: not an answer letter, question letter or postponement "
                          "notice (no 'Vraag N' / 'Antwoord' markers, no 'Vragen van het lid' "
                          "introduction)")  # fmt: skip
+    untitled = doc.title == metadata.stem_title(source)  # the letter states no subject
+    if untitled and doc.kind != POSTPONEMENT:
+        first = next((b for b in blocks if b.kind == "q"), None)
+        asked = _strip_markers(_clean(join_lines(first.lines), vocabulary), footnotes) \
+            if first else ""  # fmt: skip
+        doc.title = question_title(asked, doc.questioner) or doc.title
     metadata.finish(doc, raw)
-    return ParsedLetter(doc, passages, numbered, warnings)
+    return ParsedLetter(doc, passages, numbered, warnings, derived_title=untitled)
 
 
 def parse_file(path: Path, seconds: float | None = None) -> ParsedLetter:

@@ -42,7 +42,7 @@ def complete(letter: ParsedLetter, known: Known) -> ParsedLetter:
     if known.kind == ANSWERS and not letter.passages:
         raise DocumentError(f"{known.source}: registered as an answer, but the parser found no "
                             f"answers in its file (it reads as {doc.kind})")  # fmt: skip
-    untitled = doc.title.strip() in ("", doc.source, known.source)
+    untitled = letter.derived_title or doc.title.strip() in ("", doc.source, known.source)
     doc.source = known.source
     doc.kind = known.kind
     if untitled and known.title:
