@@ -23,8 +23,10 @@ from .titles import question_title
 
 # Raised whenever the parser's output for the same file changes, so a store that keeps
 # parsed passages knows to parse its letters again (2: headings are no page footers,
-# titles are repaired, text is cleaned of control characters).
-PARSER_VERSION = 2
+# titles are repaired, text is cleaned of control characters; 3: line-end hyphens, small
+# words no longer joined, more glued words split, titles from the first question, dates
+# out of range dropped).
+PARSER_VERSION = 3
 
 
 class ParseError(Exception):
