@@ -30,8 +30,9 @@ letter (`vocabulary`). Only clear cases are changed:
 
 The word lists below are closed classes (articles, pronouns, prepositions, conjunctions,
 adverbs, finite verbs): words that start or end no compound, so a token made of one of
-them and a known word is two words. Nouns and adjectives are never on them: "tussen" and
-"mijn" start compounds ("tussenuitspraak", "mijnschade"), so they are left out.
+them and a known word is two words. Nouns and adjectives are never on them, nor words
+that start compounds: "tussen" and "mijn" ("tussenuitspraak", "mijnschade") split a
+token only before a small word ("tussende").
 """
 
 from __future__ import annotations
@@ -102,7 +103,8 @@ _GLUED_ACRONYM = re.compile(r"\b([a-zà-ÿ]{3,})(?=[A-Z]{2,}\b)")
 # A word broken at a line end and joined with its hyphen: a lowercase (or capitalised)
 # part before the hyphen, a lowercase part after it, neither part of a longer chain
 # ("rood-wit-blauw"), a URL or an address.
-_HYPHENATED = re.compile(r"(?<![\w’'@/.\-])([A-Za-zà-ÿ][a-zà-ÿ]+)-([a-zà-ÿ]{2,})(?![\w@/\-])")
+_HYPHENATED = re.compile(r"(?<![\w’'@/.\-=#%&?~+])([A-Za-zà-ÿ][a-zà-ÿ]+)-([a-zà-ÿ]{2,})"
+                         r"(?![\w@/\-=#%&?~+])")  # fmt: skip
 # Vowels that would read as one sound when the hyphen goes: Dutch keeps the hyphen there.
 _VOWEL_PAIRS = frozenset({"aa", "ae", "ai", "au", "ee", "ei", "eu", "ie", "ii", "ij", "oe", "oi",
                           "oo", "ou", "ui", "uu"})
