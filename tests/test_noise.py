@@ -177,13 +177,19 @@ def test_more_words_glued_at_a_line_join_are_split() -> None:
                                                     "EBI-gedetineerden",
         "van selectie,plaatsing en DJI,het OM": "van selectie, plaatsing en DJI, het OM",
         "jl.Deze (her)beoordeling": "jl. Deze (her)beoordeling",
+        "het kabinetis van mening": "het kabinet is van mening",
+        "de opleidingof de school": "de opleiding of de school",
+        "zijn de plannenom te": "zijn de plannen om te",
+        "voor de 1,5 gradenal bereikt": "voor de 1,5 graden al bereikt",
     }  # fmt: skip
     for text, repaired in cases.items():
         assert repair_split_words(text, set()) == repaired
     # Compounds, separable verbs, pronominal adverbs, brackets and links stay whole.
     for kept in ("de tussenuitspraken", "de mijnschade", "er niet toedoet", "deel van uitmaakt",
                  "(veiligheids)informatie", "1,5 graden", "zie www.x.nl/a,b%20c", "de veelplegers",
-                 "opdat", "hoewel", "het welzijn", "de meerkosten", "een weerstation"):  # fmt: skip
+                 "opdat", "hoewel", "het welzijn", "de meerkosten", "een weerstation",
+                 "de huurwoningen", "de hoogte", "de koningin", "een crisis", "de verkoop",
+                 "de eigendom", "het totaal", "in de praktijkbasis"):  # fmt: skip
         assert repair_split_words(kept, set()) == kept
 
 

@@ -224,7 +224,8 @@ def test_no_artefact_class_is_left_in_any_real_letter(parsed: dict[str, ParsedLe
     # Spaces lost at line joins.
     assert not words & {"hebbenzoals", "algemeengeldt", "contactmag", "wordtde", "heeftde",
                         "waarinde", "zeerbelangrijk", "erdaarna", "weetwelke", "ganiet",
-                        "financiëlebijdrage", "groeisamen"}
+                        "financiëlebijdrage", "groeisamen", "kabinetis", "opleidingof",
+                        "plannenom"}
     # Two words never joined into a rarer one: the letters print "in de" hundreds of times
     # and "inde", "ende", "inte", "opeen" were made of them (a letter may print them
     # glued itself: "inde omgeving" once; no more than that).

@@ -104,7 +104,7 @@ _GLUED_ACRONYM = re.compile(r"\b([a-zà-ÿ]{3,})(?=[A-Z]{2,}\b)")
 # part before the hyphen, a lowercase part after it, neither part of a longer chain
 # ("rood-wit-blauw"), a URL or an address.
 _HYPHENATED = re.compile(r"(?<![\w’'@/.\-=#%&?~+])([A-Za-zà-ÿ][a-zà-ÿ]+)-([a-zà-ÿ]{2,})"
-                         r"(?![\w@/\-=#%&?~+])")  # fmt: skip
+                         r"(?![\w@/\-=#%&])")  # fmt: skip
 # Vowels that would read as one sound when the hyphen goes: Dutch keeps the hyphen there.
 _VOWEL_PAIRS = frozenset({"aa", "ae", "ai", "au", "ee", "ei", "eu", "ie", "ii", "ij", "oe", "oi",
                           "oo", "ou", "ui", "uu"})
@@ -256,8 +256,22 @@ def _split(token: str, vocabulary: set[str]) -> str:
         if score >= need and (best is None or score > best[0]):
             best = (score, i)
     if best is None and known == 0 and token[0].islower():
-        best = _adjective_split(low, vocabulary)
+        best = _adjective_split(low, vocabulary) or _loose_tail(low)
     return token if best is None else f"{token[:best[1]]} {token[best[1]:]}"
+
+
+# Small words that end no Dutch word after a common word: "kabinetis", "plannenom",
+# "opleidingof", "klachtop", "daartoein", "gradenal". ("en" and "te" do: "huurwoningen"
+# is the plural of "huurwoning", "hoogte" a noun; those two split only after a word
+# that takes no ending, see _NO_ENDING.)
+_LOOSE_TAILS = ("of", "op", "om", "is", "in", "al")
+
+
+def _loose_tail(low: str) -> tuple[float, int] | None:
+    """"kabinet|is": an unknown token that is a common word and a small word."""
+    if low[-2:] in _LOOSE_TAILS and len(low) >= 6 and zipf(low[:-2]) >= COMMON:
+        return zipf(low[:-2]), len(low) - 2
+    return None
 
 
 def _function_word_splits(low: str) -> list[int]:
