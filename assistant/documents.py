@@ -76,6 +76,12 @@ class ParsedLetter:
     document: Document
     passages: list[Passage]
     questions_numbered: list[int] = field(default_factory=list)
+    # What the parser left out and the user should know ("x.pdf: the date 1 januari 9999
+    # is more than a year ahead; …"): reported per file, the letter is indexed all the same.
+    warnings: list[str] = field(default_factory=list)
+    # The letter states no subject: its title was made from its first question or its
+    # file name, and an official title (open data) is better.
+    derived_title: bool = False
 
 
 @dataclass

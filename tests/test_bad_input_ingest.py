@@ -9,6 +9,7 @@ status 2, one "error:" line, no traceback. No embedding model is needed.
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import io
 import json
 import os
@@ -45,9 +46,10 @@ from assistant.ingest.limits import (
     MB,
     Deadline,
 )
+from assistant.ingest.opendata.fill import Known, complete, from_listing
 from assistant.ingest.parse import ParseError, parse_file, parse_pages
 from assistant.ingest.repair import repair_split_words
-from assistant.ingest.text import printable
+from assistant.ingest.text import date_problem, printable
 from tests.conftest import ROOT, SEED_A, run_cli
 
 LETTER = """Onderwerp: Antwoorden Kamervragen over de fietsbelasting
@@ -430,8 +432,11 @@ def test_corpus_with_unreadable_files_reads_the_rest(tmp_path: Path) -> None:
     _mkdir(tmp_path / "map.pdf")
     (tmp_path / "map.pdf" / "binnen.txt").write_text(LETTER, encoding="utf-8")
     files = list_files(tmp_path)
+    # As root, the unreadable file is a link to /proc: a link out of the corpus, left out.
+    outside = (tmp_path / "geheim.txt").is_symlink()
     assert [f.relative_to(tmp_path).as_posix() for f in files] == [
-        "geheim.txt", "goed.txt", "map.pdf/binnen.txt", "pijp.txt", "weg.txt"]
+        "geheim.txt", "goed.txt", "map.pdf/binnen.txt", "pijp.txt", "weg.txt"][outside:]
+    files = [tmp_path / "geheim.txt", *files] if outside else files
     started = time.perf_counter()
     assert len(fingerprint(files, tmp_path)) == 16  # hashing skips what cannot be read
     results = list(iter_sources(files))
@@ -445,6 +450,90 @@ def test_corpus_with_unreadable_files_reads_the_rest(tmp_path: Path) -> None:
     read = [r for r in results if not isinstance(r, CorpusError)]
     assert [r.path.name for r in read] == ["goed.txt", "binnen.txt"]
     assert all(len(parse_pages(r.pages, r.path.name, r.sha).passages) == 2 for r in read)
+
+
+def test_links_out_of_the_corpus_are_left_out_by_name(tmp_path: Path) -> None:
+    """Issue #25: a link to a letter outside the corpus folder stopped `index` with a
+    traceback (ValueError from relative_to) and nothing was indexed."""
+    corpus, elsewhere = tmp_path / "corpus", tmp_path / "elders"
+    _mkdir(corpus)
+    _mkdir(elsewhere)
+    (elsewhere / "brief.txt").write_text(LETTER, encoding="utf-8")
+    (elsewhere / "map").mkdir()
+    (elsewhere / "map" / "nog.txt").write_text(LETTER, encoding="utf-8")
+    (corpus / "goed.txt").write_text(LETTER.replace("fietsbelasting", "fietspad"), "utf-8")
+    _link(corpus / "buiten.txt", elsewhere / "brief.txt")
+    _link(corpus / "map", elsewhere / "map")
+    _link(corpus / "binnen.txt", corpus / "goed.txt")  # inside the folder: listed
+    skipped: list[str] = []
+    files = list_files(corpus, skipped)
+    assert [f.name for f in files] == ["binnen.txt", "goed.txt"]
+    target = os.path.realpath(elsewhere)
+    assert skipped == [
+        f"buiten.txt: a link to {target}/brief.txt, outside the corpus folder; left out "
+        "(copy the letter into the folder to index it)",
+        f"map: a link to {target}/map, outside the corpus folder; left out (copy the letter "
+        "into the folder to index it)"]  # fmt: skip
+    shown = run_cli("index", "--corpus", str(corpus), "--index", str(tmp_path / "ix"))
+    assert shown.returncode == 0, shown.stderr
+    assert "Traceback" not in shown.stderr
+    assert f"skipped: buiten.txt: a link to {target}/brief.txt, outside" in shown.stderr
+    assert "indexed 1 documents, 2 passages" in shown.stdout, shown.stdout
+
+
+# --- dates no letter can carry (#25 item 5) ---------------------------------------------
+
+
+@pytest.mark.parametrize(("written", "problem"), [
+    ("1 januari 9999", "is more than a year ahead"),
+    ("1 januari 2300", "is more than a year ahead"),
+    ("12 mei 1687", "is before 1800"),
+    ("31 februari 2024", "is no calendar date"),
+])  # fmt: skip
+def test_a_date_no_letter_can_carry_is_read_as_none(written: str, problem: str) -> None:
+    for text in (LETTER.replace("18 maart 2025", written),  # the sender block's "Datum"
+                 LETTER.replace("Datum 18 maart 2025\n", "").replace(  # an Aanhangsel header
+                     "fietsbelasting.\n", f"fietsbelasting.\nAntwoord van minister Heinen "
+                     f"(Financiën) (ontvangen {written})\n", 1)):  # fmt: skip
+        letter = parse_pages([text], "brief.txt")
+        assert letter.document.date is None
+        assert letter.warnings == [f"brief.txt: its date {written} {problem}; the letter is "
+                                   "read as undated (correct the date in the file to date "
+                                   "it)"]  # fmt: skip
+        assert len(letter.passages) == 2  # the letter itself is read as ever
+
+
+def test_dates_at_the_edges_of_the_range_are_kept() -> None:
+    for written, iso in (("1 januari 1800", "1800-01-01"), ("18 maart 2025", "2025-03-18")):
+        letter = parse_pages([LETTER.replace("18 maart 2025", written)], "brief.txt")
+        assert (letter.document.date, letter.warnings) == (iso, [])
+    assert date_problem("2030-01-01", today=dt.date(2029, 1, 2)) is None
+    assert date_problem("2030-01-04", today=dt.date(2029, 1, 2)) == "is more than a year ahead"
+
+
+def test_an_open_data_date_no_letter_can_carry_is_left_out() -> None:
+    letter = parse_pages([LETTER.replace("Datum 18 maart 2025\n", "")], "brief.txt")
+    assert letter.document.date is None
+    known = Known(kind="answers", source="ah-tk-20242025-1", date="9999-01-01")
+    assert complete(letter, known).document.date is None
+    assert from_listing(known, "x").document.date is None
+
+
+def test_a_letter_dated_9999_is_indexed_undated_and_the_rest_too(tmp_path: Path) -> None:
+    """Issue #25: "1 januari 9999" raised OverflowError and stopped `index` for the whole
+    corpus; now the letter is indexed undated, with one warning line naming it."""
+    corpus = _mkdir(tmp_path / "corpus")
+    (corpus / "goed.txt").write_text(LETTER, encoding="utf-8")
+    (corpus / "toekomst.txt").write_text(
+        LETTER.replace("18 maart 2025", "1 januari 9999").replace("fiets", "auto"), "utf-8")
+    warning = ("toekomst.txt: its date 1 januari 9999 is more than a year ahead; the letter "
+               "is read as undated (correct the date in the file to date it)")  # fmt: skip
+    shown = run_cli("index", "--corpus", str(corpus), "--index", str(tmp_path / "ix"))
+    assert shown.returncode == 0 and "Traceback" not in shown.stderr, shown.stderr
+    assert f"warning: {warning}" in shown.stderr.splitlines()
+    assert "indexed 2 documents, 4 passages" in shown.stdout, shown.stdout
+    parsed = run_cli("parse", str(corpus / "toekomst.txt"), timeout=60)
+    assert parsed.returncode == 0 and f"warning: {warning}" in parsed.stderr.splitlines()
 
 
 # --- time budget -------------------------------------------------------------------------

@@ -134,3 +134,33 @@ def test_postponement_and_question_letters_have_their_kind() -> None:
 def test_text_that_is_no_letter_is_refused_with_its_name(text: str) -> None:
     with pytest.raises(ParseError, match=r"^lijstje\.txt: "):
         parse_pages([text], "lijstje.txt")
+
+
+def test_a_draft_without_subject_is_titled_by_its_first_question() -> None:
+    """Issue #17: a draft that names no subject was titled by its file name, cut off as
+    the file was saved ("Antwoord op vragen van het lid Boswijk o")."""
+    named = parse_pages([NUMBERED_LINES.replace(
+        "Klopt het bericht?", "Bent u bekend met het bericht «Belasting op fietsen stijgt»?")],
+        "Antwoord_op_vragen_van_het_lid_Boswijk_o.docx")  # fmt: skip
+    assert named.document.title == ("Antwoorden Kamervragen over het bericht «Belasting op "
+                                    "fietsen stijgt»")  # fmt: skip
+    assert named.derived_title
+    plain = parse_pages([NUMBERED_LINES], "Antwoord_op_vragen_van_het_lid_Boswijk_o.docx")
+    assert plain.document.title == "Antwoorden Kamervragen: Klopt het bericht?"
+    # A question-only draft: "Kamervragen over …"; a letter with a subject keeps it.
+    asked = parse_pages(["1. Kent u het artikel ‘Zonnepanelen op elk dak’?\n"
+                         "2. Wat gaat u doen?\n"], "vragen_ove.docx")  # fmt: skip
+    assert asked.document.kind == QUESTIONS
+    assert asked.document.title == "Kamervragen over het artikel ‘Zonnepanelen op elk dak’"
+    ministry = parse_pages([MINISTRY], "6123456.txt")
+    assert ministry.document.title == "Antwoorden Kamervragen over katten op de veerboot"
+    assert not ministry.derived_title
+
+
+def test_an_official_title_replaces_one_made_from_the_first_question() -> None:
+    from assistant.ingest.opendata.fill import Known, complete
+
+    letter = parse_pages([NUMBERED_LINES], "ah-tk-20242025-888")
+    official = "Antwoord op vragen van het lid Jansen over de fietsbelasting"
+    known = Known(kind=ANSWERS, source="ah-tk-20242025-888", title=official)
+    assert complete(letter, known).document.title == official

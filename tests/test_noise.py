@@ -120,3 +120,82 @@ def test_a_repeated_body_sentence_is_no_page_header() -> None:
     for page in cleaned.pages:
         assert "Zie ook het antwoord op de vorige vraag hierboven." in page
         assert "Kenmerk 2024-0001 pagina" not in page  # the real header still goes
+
+
+def test_a_hyphen_kept_from_a_line_end_break_goes() -> None:
+    """Issue #17: "individu-eel", "dagpro-gramma" were quoted with the hyphen of a line
+    break; whole words joined by a hyphen keep it."""
+    cases = {
+        "in een individu-eel programma": "in een individueel programma",
+        "een sober dagpro-gramma.": "een sober dagprogramma.",
+        "de achtergron-den van het delict": "de achtergronden van het delict",
+        "die op 19 november plaats-vindt.": "die op 19 november plaatsvindt.",
+        "de mijnbouwactivitei-ten": "de mijnbouwactiviteiten",
+        "Commis-sie en Neder-land": "Commissie en Nederland",
+        "de veiligheidsre-gio’s": "de veiligheidsregio’s",
+    }
+    for text, mended in cases.items():
+        assert repair_split_words(text, set()) == mended
+    # The letter writes it closed elsewhere: joined, though both halves are words.
+    assert repair_split_words("de capaciteits-fixus", {"capaciteitsfixus"}) == \
+        "de capaciteitsfixus"  # fmt: skip
+    for kept in ("Noord-Holland", "e-mail", "ICT-systeem", "EBI-gedetineerden", "t/m",
+                 "minister-president", "rechter-commissaris", "oud-minister", "zee-egel",
+                 "re-integratie", "auto-ongeluk", "sociaal-economische", "back-ups",
+                 "rood-wit-blauw", "GroenLinks-PvdA", "niet-westerse", "cv-ketel",
+                 "https://www.rijksoverheid.nl/docu-menten", "info@dagpro-gramma.nl",
+                 "in- en uitstroom", "ex-partner", "kosten-batenanalyse"):  # fmt: skip
+        assert repair_split_words(kept, set()) == kept
+
+
+def test_small_words_are_not_joined_into_a_rarer_word() -> None:
+    """Issue #17: "het OM en de politie" became "het OM ende politie" (and "in de" "inde")
+    because the letter had "ende"/"inde" glued elsewhere and wordfreq knows both."""
+    glued_elsewhere = {"ende", "inde", "inte", "opeen", "informatie", "deze"}
+    assert repair_split_words("het OM en de politie", glued_elsewhere) == "het OM en de politie"
+    assert repair_split_words("zit in de omgeving", glued_elsewhere) == "zit in de omgeving"
+    assert repair_split_words("op een moment", glued_elsewhere) == "op een moment"
+    # A word the extractor split still joins: its joined form is as common as its tail.
+    assert repair_split_words("meer in formatie", glued_elsewhere) == "meer informatie"
+    assert repair_split_words("de ze brief", glued_elsewhere) == "deze brief"
+
+
+def test_more_words_glued_at_a_line_join_are_split() -> None:
+    """Issue #17: "hebbenzoals" and other glues of a closed-class word (adverb,
+    conjunction, finite verb) to a known word."""
+    cases = {
+        "geen contact met anderen hebbenzoals verzocht": "geen contact met anderen hebben "
+                                                         "zoals verzocht",
+        "In het algemeengeldt dat": "In het algemeen geldt dat",
+        "met die groep contactmag hebben": "met die groep contact mag hebben",
+        "Ik ganiet in op": "Ik ga niet in op",
+        "Als erdaarna niets gebeurt": "Als er daarna niets gebeurt",
+        "dit wordtde beoordeling": "dit wordt de beoordeling",
+        "een zeerbelangrijk doel": "een zeer belangrijk doel",
+        "een financiëlebijdrage": "een financiële bijdrage",
+        "de directeur is bevoegdEBI-gedetineerden": "de directeur is bevoegd "
+                                                    "EBI-gedetineerden",
+        "van selectie,plaatsing en DJI,het OM": "van selectie, plaatsing en DJI, het OM",
+        "jl.Deze (her)beoordeling": "jl. Deze (her)beoordeling",
+        "het kabinetis van mening": "het kabinet is van mening",
+        "de opleidingof de school": "de opleiding of de school",
+        "zijn de plannenom te": "zijn de plannen om te",
+        "voor de 1,5 gradenal bereikt": "voor de 1,5 graden al bereikt",
+    }  # fmt: skip
+    for text, repaired in cases.items():
+        assert repair_split_words(text, set()) == repaired
+    # Compounds, separable verbs, pronominal adverbs, brackets and links stay whole.
+    for kept in ("de tussenuitspraken", "de mijnschade", "er niet toedoet", "deel van uitmaakt",
+                 "(veiligheids)informatie", "1,5 graden", "zie www.x.nl/a,b%20c", "de veelplegers",
+                 "opdat", "hoewel", "het welzijn", "de meerkosten", "een weerstation",
+                 "de huurwoningen", "de hoogte", "de koningin", "een crisis", "de verkoop",
+                 "de eigendom", "het totaal", "in de praktijkbasis"):  # fmt: skip
+        assert repair_split_words(kept, set()) == kept
+
+
+def test_seed_hyphenated_words_survive() -> None:
+    texts = " ".join(p.question_text + " " + p.answer_text
+                     for path in (SEED_A, SEED_B) for p in parse_file(path).passages)  # fmt: skip
+    for word in ("e-mailadres", "één-op-één", "rechter-commissaris", "Telegram-gebruiker"):
+        assert word in texts
+    assert "expose-groepen" not in texts and "exposegroepen" in texts  # a line-end break

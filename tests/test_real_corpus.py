@@ -193,6 +193,78 @@ def test_words_glued_or_broken_at_line_ends_are_mended(parsed: dict[str, ParsedL
     assert {"kabinet", "plaatsvinden", "NAVO"} <= words
 
 
+def test_pdf_artefacts_are_mended_in_quoted_answers(parsed: dict[str, ParsedLetter]) -> None:
+    """Issue #17: answers quoted "individu-eel", "dagpro-gramma" (a line-end hyphen kept),
+    "hebbenzoals" (a lost space) and "OM ende politie" (two words joined)."""
+    ellian = parsed["Antwoord_op_vragen_van_het_lid_Ellian_ov.pdf.txt"]
+    q4 = next(p for p in ellian.passages if p.questions == [4])
+    assert "mogen dus geen contact met anderen hebben zoals verzocht" in q4.question_text
+    assert "in een individueel programma wordt geplaatst" in q4.answer_text
+    assert "De EBI kent bovendien een sober dagprogramma." in q4.answer_text
+    assert "het OM en de politie, besluiten" in q4.answer_text
+    assert "die op 19 november plaatsvindt." in q4.answer_text
+    q2 = next(p for p in ellian.passages if p.questions == [2])
+    assert "In het algemeen geldt dat" in q2.answer_text
+    assert "kenmerken en achtergronden van het delict" in q2.answer_text
+    assert "De directeur is bevoegd EBI-gedetineerden" in q2.answer_text  # hyphen kept
+
+
+def test_no_artefact_class_is_left_in_any_real_letter(parsed: dict[str, ParsedLetter]) -> None:
+    """The same three classes over every real letter, each with words that must stay."""
+    texts = " ".join(p.question_text + " " + p.answer_text
+                     for letter in parsed.values() for p in letter.passages)  # fmt: skip
+    words = set(re.findall(r"[\w’'-]+", texts))
+    # Kept hyphens of words broken at line ends, from several letters and layouts.
+    assert not words & {"individu-eel", "dagpro-gramma", "achtergron-den", "schadeaf-handeling",
+                        "verschil-lende", "zorgaanbie-ders", "medewer-kers", "regelge-ving",
+                        "organisa-tie", "internatio-nale", "econo-misch", "momen-teel",
+                        "mijnbouwactivitei-ten", "veiligheidsre-gio’s", "ondersteu-nen"}
+    assert {"individueel", "schadeafhandeling", "verschillende", "zorgaanbieders",
+            "organisatie", "veiligheidsregio’s"} <= words
+    # Spaces lost at line joins.
+    assert not words & {"hebbenzoals", "algemeengeldt", "contactmag", "wordtde", "heeftde",
+                        "waarinde", "zeerbelangrijk", "erdaarna", "weetwelke", "ganiet",
+                        "financiëlebijdrage", "groeisamen", "kabinetis", "opleidingof",
+                        "plannenom"}
+    # Two words never joined into a rarer one: the letters print "in de" hundreds of times
+    # and "inde", "ende", "inte", "opeen" were made of them (a letter may print them
+    # glued itself: "inde omgeving" once; no more than that).
+    for path in real_files():
+        letter, raw = parsed[path.name], path.read_text(encoding="utf-8")
+        text = " ".join(p.question_text + " " + p.answer_text for p in letter.passages)
+        for joined in ("inde", "ende", "inte", "opeen", "opde", "vande"):
+            made = len(re.findall(rf"\b{joined}\b", text))
+            assert made <= len(re.findall(rf"\b{joined}\b", raw)), (path.name, joined)
+    # Real hyphenated words survive: after a whole word, an abbreviation or a prefix,
+    # between vowels that would read as one, and in names.
+    assert {"EBI-gedetineerden", "minister-president", "cv-ketel",
+            "Noord-Afrika", "back-ups", "micro-ondernemingen",
+            "energie-efficiëntieverbetering", "pre-industriële", "Nutri-Score",
+            "oorzaak-gevolg", "zij-instroom", "ICT-leveranciers",
+            "mbo-instellingen", "Martens-America"} <= words
+
+
+def test_letters_without_a_subject_get_a_title_to_cite(parsed: dict[str, ParsedLetter]) -> None:
+    """Issue #17: drafts without an "Onderwerp" line were titled by their cut-off file name
+    ("Antwoord op vragen van het lid Boswijk o"); their first question names the subject."""
+    titles = {name: letter.document.title for name, letter in parsed.items()}
+    for path in real_files():
+        stem = path.name.split(".")[0].replace("_", " ")
+        assert titles[path.name] != stem, f"{path.name} is titled by its file name"
+    assert titles["Antwoord_op_vragen_van_het_lid_Joseph_ov.docx.txt"] == (
+        "Antwoorden Kamervragen over het bericht ‘Paniek over veiligheid pensioenen APG: "
+        "kritisch rapport legt problemen bloot’")
+    assert titles["Antwoord_op_vragen_van_het_lid_Slagt_Tic.docx.txt"] == (
+        "Antwoorden Kamervragen over de aflevering van Kassa ‘De zin en onzin van de "
+        "Nutri-Score’")
+    assert titles["Antwoord_op_vragen_van_de_leden_Hirsch_e.docx.txt"] == (
+        "Antwoorden Kamervragen over de toenemende druk op het maatschappelijk middenveld")
+    # A first question that names no article or report: the question, shortened.
+    boswijk = titles["Antwoord_op_vragen_van_het_lid_Boswijk_o.docx.txt"]
+    assert boswijk.startswith("Antwoorden Kamervragen: Kunt u uw uitspraak bevestigen dat er ")
+    assert boswijk.endswith(" …") and len(boswijk) <= len("Antwoorden Kamervragen: ") + 130
+
+
 def test_cli_parse_reports_kinds() -> None:
     question = CORPUS_REAL / "De_situatie_van_Oeigoeren_in_Thailand.docx.txt"
     shown = run_cli("parse", str(question))

@@ -122,6 +122,8 @@ def parse(file: Path, as_json: bool) -> None:
         raise CorpusError(f"{file}: no such file")
     letter = parse_file(file)
     doc = letter.document
+    for line in letter.warnings:
+        echo(f"warning: {line}", err=True)
     if as_json:
         payload = {
             "document": dict(document_dict(doc), kind=doc.kind, aanhangsel=doc.aanhangsel,

@@ -206,24 +206,38 @@ def _os_reason(exc: OSError) -> str:
     return f"cannot be read ({exc.strerror or exc})"
 
 
-def list_files(corpus: Path) -> list[Path]:
+def list_files(corpus: Path, skipped: list[str] | None = None) -> list[Path]:
     """Letter files in a corpus folder and its subfolders (not hidden ones), sorted.
 
     Names with a supported suffix that are no readable file (a broken link, a named
     pipe) are listed too, so that reading them reports them by name; folders are not.
+    A link that leads out of the folder (to a letter or a folder elsewhere) is left out
+    with one "name: reason" line in `skipped`: the index knows a corpus letter by its
+    place inside the folder, and a folder shared or unpacked from elsewhere must not make
+    the index read, and the web app show, any file its links point at (~/.ssh, /etc).
     """
     if not corpus.exists():
         raise CorpusError(f"corpus folder {corpus} does not exist; pass --corpus DIR")
     if not corpus.is_dir():
         raise CorpusError(f"{corpus} is not a folder; pass --corpus DIR with letters in it")
-    return sorted(
-        p
-        for p in corpus.rglob("*")
-        if p.suffix.lower() in SUPPORTED
-        and not any(part.startswith(".") for part in p.relative_to(corpus).parts)
-        and p.name.lower() != "readme.txt"
-        and not _is_folder(p)
-    )
+    root = os.path.realpath(corpus)
+    files = []
+    for p in corpus.rglob("*"):
+        relative = p.relative_to(corpus)
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        letter = p.suffix.lower() in SUPPORTED and p.name.lower() != "readme.txt"
+        if p.is_symlink() and (letter or _is_folder(p)):
+            target = os.path.realpath(p)  # never raises, not even on a loop
+            if os.path.commonpath([root, target]) != root:
+                if skipped is not None:
+                    skipped.append(f"{relative.as_posix()}: a link to {target}, outside the "
+                                   "corpus folder; left out (copy the letter into the folder "
+                                   "to index it)")  # fmt: skip
+                continue
+        if letter and not _is_folder(p):
+            files.append(p)
+    return sorted(files)
 
 
 def _is_folder(path: Path) -> bool:

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from ..documents import ANSWERS, POSTPONEMENT, QUESTIONS, Document
-from .text import parse_dutch_date
+from .text import date_problem, dutch_date, parse_dutch_date
 
 ZAAK_RE = re.compile(r"\b(20\d{2}Z\d{5})\b")
 AH_ID_RE = re.compile(r"\b(ah-tk-\d{8}-\d+)\b", re.IGNORECASE)
@@ -98,13 +98,14 @@ def _one_line(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip(" ,.")
 
 
-def extract(raw: str, source: str, doc_id: str) -> Document:
-    """Read the document's metadata from its full raw text."""
+def extract(raw: str, source: str, doc_id: str, warnings: list[str] | None = None) -> Document:
+    """Read the document's metadata from its full raw text. A date no letter can carry
+    (see text.date_problem) is left out with a line in `warnings`."""
     doc = Document(doc_id=doc_id, title="", source=source)
     head = raw[:6000]
     subject = _subject(head)
     date = _field(head, "Datum")
-    doc.date = parse_dutch_date(date) if date else None
+    doc.date = _letter_date(date, source, warnings) if date else None
     ons = _field(head, "Ons kenmerk")
     doc.ons_kenmerk = ons.split()[0] if ons else None
     uw = _field(head, "Uw kenmerk")
@@ -129,7 +130,7 @@ def extract(raw: str, source: str, doc_id: str) -> Document:
         if who:
             doc.minister = " en ".join(f"{role} {name}" for role, name, _ in who)
             doc.ministry = "; ".join(dict.fromkeys(ministry for _, _, ministry in who))
-        doc.date = doc.date or parse_dutch_date(answer_by.group("date"))
+        doc.date = doc.date or _letter_date(answer_by.group("date"), source, warnings)
     signature = SIGNATURE_RE.search(raw)
     if signature and not doc.minister:
         doc.minister = _one_line(signature.group("who"))
@@ -146,8 +147,20 @@ def extract(raw: str, source: str, doc_id: str) -> Document:
     if not doc.uw_kenmerk:
         zaak = ZAAK_RE.search(raw)
         doc.uw_kenmerk = zaak.group(1) if zaak else None
-    doc.title = _one_line(subject) if subject else _stem_title(source)
+    doc.title = _one_line(subject) if subject else stem_title(source)
     return doc
+
+
+def _letter_date(text: str, source: str, warnings: list[str] | None) -> str | None:
+    """The ISO date in `text`, or None when there is none or it can be no letter's date."""
+    iso = parse_dutch_date(text)
+    problem = date_problem(iso)
+    if problem is None:
+        return iso
+    if warnings is not None:
+        warnings.append(f"{source}: its date {dutch_date(iso)} {problem}; the letter is read "
+                        "as undated (correct the date in the file to date it)")  # fmt: skip
+    return None
 
 
 def members(text: str) -> tuple[str | None, str | None]:
@@ -181,14 +194,14 @@ def _intro(raw: str) -> re.Match[str] | None:
 def finish(doc: Document, raw: str) -> None:
     """Fit the title to the kind the parser found, and fill what only that kind carries."""
     derived = doc.title.startswith(_ANSWERS_PREFIX)
-    if doc.kind == QUESTIONS and derived:
-        doc.title = "Kamervragen over " + doc.title[len(_ANSWERS_PREFIX):]
+    if doc.kind == QUESTIONS and doc.title.startswith("Antwoorden Kamervragen"):
+        doc.title = doc.title[len("Antwoorden "):]  # "Kamervragen over …", "Kamervragen: …"
     if doc.kind == POSTPONEMENT:
         if not doc.questioner:
             who = POSTPONE_WHO_RE.search(raw)
             if who:
                 doc.questioner, doc.party = members(who.group("members"))
-        if not derived and doc.title == _stem_title(doc.source):
+        if not derived and doc.title == stem_title(doc.source):
             doc.title = "Uitstel beantwoording Kamervragen" + (
                 f" van {doc.questioner}" if doc.questioner else "")
     if doc.kind != ANSWERS and doc.date and not ANSWER_BY_RE.search(raw, 0, _HEAD_CHARS) \
@@ -196,7 +209,8 @@ def finish(doc: Document, raw: str) -> None:
         doc.date = None
 
 
-def _stem_title(source: str) -> str:
+def stem_title(source: str) -> str:
+    """The file name as a title: what a letter that states no subject falls back to."""
     name = Path(source).name
     while Path(name).suffix.lower() in (".txt", ".pdf", ".docx"):
         name = Path(name).stem

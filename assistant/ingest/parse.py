@@ -19,11 +19,14 @@ from .limits import Deadline, OverBudgetError
 from .noise import clean_pages
 from .repair import repair_split_words
 from .text import clean_text, join_lines, parse_numbers
+from .titles import question_title
 
 # Raised whenever the parser's output for the same file changes, so a store that keeps
 # parsed passages knows to parse its letters again (2: headings are no page footers,
-# titles are repaired, text is cleaned of control characters).
-PARSER_VERSION = 2
+# titles are repaired, text is cleaned of control characters; 3: line-end hyphens, small
+# words no longer joined, more glued words split, titles from the first question, dates
+# out of range dropped).
+PARSER_VERSION = 3
 
 
 class ParseError(Exception):
@@ -87,7 +90,8 @@ def _parse(pages: list[str], source: str, sha: str | None, deadline: Deadline) -
     lines, endnotes = _endnotes(lines)
     footnotes = {**endnotes, **cleaned.footnotes}
     deadline.check()
-    doc = metadata.extract(raw, source=source, doc_id=sha[:12])
+    warnings: list[str] = []
+    doc = metadata.extract(raw, source=source, doc_id=sha[:12], warnings=warnings)
     doc.pages = len(pages)
     vocabulary = set(re.findall(r"[a-zà-ÿ]{4,}", raw.lower()))
     doc.title = repair_split_words(doc.title, vocabulary)
@@ -112,8 +116,14 @@ def _parse(pages: list[str], source: str, sha: str | None, deadline: Deadline) -
         raise ParseError(f"{source}: not an answer letter, question letter or postponement "
                          "notice (no 'Vraag N' / 'Antwoord' markers, no 'Vragen van het lid' "
                          "introduction)")  # fmt: skip
+    untitled = doc.title == metadata.stem_title(source)  # the letter states no subject
+    if untitled and doc.kind != POSTPONEMENT:
+        first = next((b for b in blocks if b.kind == "q"), None)
+        asked = _strip_markers(_clean(join_lines(first.lines), vocabulary), footnotes) \
+            if first else ""  # fmt: skip
+        doc.title = question_title(asked, doc.questioner) or doc.title
     metadata.finish(doc, raw)
-    return ParsedLetter(doc, passages, numbered)
+    return ParsedLetter(doc, passages, numbered, warnings, derived_title=untitled)
 
 
 def parse_file(path: Path, seconds: float | None = None) -> ParsedLetter:

@@ -17,7 +17,22 @@ letter (`vocabulary`). Only clear cases are changed:
   ("hogeschool"). Capitalised tokens (names: "Nieuwegein") are never split that way;
 - a day glued to its month ("BioScience8 oktober") gets its space back, and a footnote
   number left glued to a common word ("wetenschappers2 melden") is dropped, unless the
-  word is one that takes a number ("artikel2", "groep3": those get a space).
+  word is one that takes a number ("artikel2", "groep3": those get a space);
+- a word hyphenated at a line end and joined with its hyphen kept ("individu-eel",
+  "dagpro-gramma", "plaats-vindt") loses the hyphen when the closed form is what the
+  letter writes elsewhere, a common word, or a word more common than one of its halves,
+  or when the part before the hyphen is no word and ends a word the part after it
+  continues ("achtergron-den": "gronden"). Real hyphenated words stay: Dutch puts a
+  hyphen after a whole word ("minister-president", "oud-minister", "ICT-systeem") or
+  between two vowels that would read as one ("zee-egel", "re-integratie");
+- two small words are never joined into a rarer word ("in de" → "inde", "en de" →
+  "ende"), though a glued form elsewhere in the letter is such a word.
+
+The word lists below are closed classes (articles, pronouns, prepositions, conjunctions,
+adverbs, finite verbs): words that start or end no compound, so a token made of one of
+them and a known word is two words. Nouns and adjectives are never on them, nor words
+that start compounds: "tussen" and "mijn" ("tussenuitspraak", "mijnschade") split a
+token only before a small word ("tussende").
 """
 
 from __future__ import annotations
@@ -32,10 +47,30 @@ KNOWN = 2.5  # Zipf: rarer, but a real word
 _LEADING = ("de", "het", "een", "en", "van", "te", "in", "op", "om", "met", "aan", "bij",
             "voor", "dat", "die", "dit", "deze", "is", "of", "als", "door", "tot", "naar",
             "over", "zijn", "niet", "ik", "uw", "wordt", "worden", "kunnen", "moet",
-            "heeft", "dan", "geen", "zich", "hun", "we")  # fmt: skip
-# … and at its end ("kwaliteitvan"). Not "de", "te", "en", "is", "in", …: Dutch words
-# end in those letters ("implementerende", "Philis", "nieuwe").
-_TRAILING = frozenset(_LEADING) - {"de", "te", "en", "is", "in", "ik", "op", "om", "of", "we"}
+            "heeft", "dan", "geen", "zich", "hun", "we",
+            # adverbs, conjunctions and finite verbs a line join glued to the next word
+            # ("erdaarna", "ganiet", "zeerbelangrijk", "geeftin", "weetwelke")
+            "er", "nog", "ook", "zeer", "nu", "zo", "wel", "maar", "dus", "toch", "steeds",
+            "vooral", "slechts", "precies", "eerder", "ooit", "altijd", "reeds", "echter",
+            "waarin", "waarbij", "waarmee", "waarop", "omdat", "doordat", "zodat", "zoals",
+            "welke", "tijdens", "volgens", "namens", "gezien", "ga", "gaat",
+            "kan", "kunt", "zal", "zou", "wil", "werd", "mag", "geeft", "blijkt", "volgt",
+            "dient", "weet", "doet", "hebben", "moeten", "ervoor", "daarbij", "daarmee",
+            "daarna", "hierbij")  # fmt: skip
+# … and at its end ("kwaliteitvan", "hebbenzoals", "algemeengeldt"). Not "de", "te", "en",
+# "is", "in", …: Dutch words end in those letters ("implementerende", "Philis", "nieuwe");
+# nor "al", "wel", "er", "nu", "zo": "totaal", "hoewel", "ander", "menu", "credo"; nor
+# verbs that end separable verbs ("toedoet", "aangeeft", "meegaan", "ophebben").
+_TRAILING = frozenset(_LEADING) - {
+    "de", "te", "en", "is", "in", "ik", "op", "om", "of", "we", "er", "al", "nu", "zo", "wel",
+    "ga", "gaat", "geeft", "blijkt", "volgt", "dient", "weet", "doet", "hebben", "moeten",
+    "wil"} | {"geldt", "binnen", "samen", "verder", "helemaal", "vervolgens", "uiteindelijk",
+              "vanuit"}  # fmt: skip
+# Words that take no ending: glued to a small word ("wordtde", "waarinde", "zijnop",
+# "altijdte"), the two are two words though the small word is a common word ending.
+_NO_ENDING = frozenset(w for w in _LEADING if len(w) >= 4) | {
+    "tussen", "tegen", "onder", "altijd", "ervoor", "kunnen", "zijn", "vanuit"}
+_SHORT_TAILS = ("de", "het", "een", "te", "en", "in", "op", "om", "of", "is", "er")
 # Longer tokens are no glued pair of words (and slicing them at every point would cost
 # quadratic time on a hostile file of one endless "word").
 _MAX_TOKEN = 40
@@ -55,7 +90,24 @@ _TOKEN = re.compile(r"(?<![\w’'@/.\-])[A-Za-zà-ÿ]{5,}(?![\w’'@/\-])")
 # every word boundary cost a third of a second per MB.)
 _GLUED_CAPITAL = re.compile(r"\b([A-Za-z][a-z]{1,5})(?=[A-Z](?:[a-zà-ÿ]{2,}|[A-Z]+)\b)")
 _LEADING_ANY_CASE = frozenset(_LEADING) | {w[0].upper() + w[1:] for w in _LEADING}
-_GLUED_SENTENCE = re.compile(r"(?<=[a-zà-ÿ]{3})\.(?=[A-Z][a-zà-ÿ]+\s)")
+_GLUED_SENTENCE = re.compile(r"(?:(?<=[a-zà-ÿ]{2})|(?<=\)))\.(?=[A-Z][a-zà-ÿ]+\s)")
+# "selectie,plaatsing", "DJI,het": a comma whose space a line join lost (numbers such as
+# "1,5" have digits around the comma, so they are no match).
+_GLUED_COMMA = re.compile(r"(?:(?<=[A-Za-zà-ÿ]{2})|(?<=\))),(?=[A-Za-zà-ÿ]{2})")
+# A whole word (from a space to a space) with such a comma; matched from word starts
+# only, so a file of one endless word stays linear.
+_COMMA_WORD = re.compile(r"(?<!\S)\S*[A-Za-zà-ÿ)],[A-Za-zà-ÿ]{2}\S*")
+_URLISH = re.compile(r"[/@%]|www\.")
+# "bevoegdEBI": a common lowercase word glued to an acronym.
+_GLUED_ACRONYM = re.compile(r"\b([a-zà-ÿ]{3,})(?=[A-Z]{2,}\b)")
+# A word broken at a line end and joined with its hyphen: a lowercase (or capitalised)
+# part before the hyphen, a lowercase part after it, neither part of a longer chain
+# ("rood-wit-blauw"), a URL or an address.
+_HYPHENATED = re.compile(r"(?<![\w’'@/.\-=#%&?~+])([A-Za-zà-ÿ][a-zà-ÿ]+)-([a-zà-ÿ]{2,})"
+                         r"(?![\w@/\-=#%&])")  # fmt: skip
+# Vowels that would read as one sound when the hyphen goes: Dutch keeps the hyphen there.
+_VOWEL_PAIRS = frozenset({"aa", "ae", "ai", "au", "ee", "ei", "eu", "ie", "ii", "ij", "oe", "oi",
+                          "oo", "ou", "ui", "uu"})
 _MONTH = ("januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|"
           "november|december")  # fmt: skip
 # "BioScience8 oktober": a day of the month glued to the word before it.
@@ -91,13 +143,23 @@ def repair_split_words(text: str, vocabulary: set[str]) -> str:
 
     `vocabulary`: the lowercase words of the whole letter, for words no word list has.
     """
+    text = _HYPHENATED.sub(lambda m: _unhyphenate(m.group(1), m.group(2), vocabulary), text)
     text = _SPLIT_WORD.sub(lambda m: _join(m.group(1), m.group(2), vocabulary), text)
     text = _TOKEN.sub(lambda m: _split(m.group(0), vocabulary), text)
+    text = _GLUED_ACRONYM.sub(lambda m: m.group(1) + (" " if zipf(m.group(1)) >= COMMON
+                                                      else ""), text)  # fmt: skip
+    text = _COMMA_WORD.sub(_commas, text)
     text = _GLUED_CAPITAL.sub(lambda m: _space_after(m, _LEADING_ANY_CASE), text)
     text = _GLUED_DATE.sub(" ", text)
     text = _GLUED_NUMBER.sub(lambda m: _space_after(m, _BEFORE_NUMBER), text)
     text = _GLUED_NOTE.sub(_unglue_number, text)
     return _GLUED_SENTENCE.sub(". ", text)  # "verergerd.Dit leidt"
+
+
+def _commas(match: re.Match[str]) -> str:
+    """"selectie,plaatsing" → "selectie, plaatsing"; a URL keeps its commas."""
+    word = match.group(0)
+    return word if _URLISH.search(word) else _GLUED_COMMA.sub(", ", word)
 
 
 def _space_after(match: re.Match[str], words: frozenset[str]) -> str:
@@ -112,13 +174,48 @@ def _unglue_number(match: re.Match[str]) -> str:
     return word if zipf(word) >= COMMON else match.group(0)
 
 
+def _unhyphenate(left: str, right: str, vocabulary: set[str]) -> str:
+    """"individu-eel" → "individueel"; "minister-president" stays (module docstring)."""
+    low = left.lower()
+    closed = low + right
+    if len(closed) > _MAX_TOKEN:
+        return f"{left}-{right}"
+    if closed in vocabulary:  # the letter writes it closed elsewhere ("dagprogramma")
+        return left + right
+    if low[-1] + right[0] in _VOWEL_PAIRS:  # "zee-egel", "re-integratie"
+        return f"{left}-{right}"
+    whole = zipf(closed)
+    # "plaats-vindt" (plaatsvindt: 4.1), "individu-eel" (4.1 > "eel", 2.5); not
+    # "minister-president" (ministerpresident: 2.2, below both halves) or "back-ups".
+    if whole >= 3.5 or (whole >= 1.5 and whole > min(zipf(low), zipf(right))):
+        return left + right
+    if zipf(low) < 1.0 and _continues(low, right):  # "mijnbouwactivitei-ten"
+        return left + right
+    return f"{left}-{right}"
+
+
+def _continues(left: str, right: str) -> bool:
+    """Whether the end of `left` and the start of `right` make a common word of 5+
+    letters across the hyphen ("activitei|ten", "gevange|nis", "transforma|tie")."""
+    for i in range(max(0, len(left) - 12), len(left) - 1):
+        for j in range(1, min(len(right), 12) + 1):
+            word = left[i:] + right[:j]
+            if len(word) >= 5 and zipf(word) >= COMMON:
+                return True
+    return False
+
+
 def _join(left: str, right: str, vocabulary: set[str]) -> str:
     """`left` alone (the space dropped: joined) or `left ` (kept)."""
     joined = (left + right).lower()
     if len(left) <= 2:
-        # "ar tikel": "artikel" occurs in the letter. But not "op de" → "opde", though the
-        # letter has that glued form elsewhere: two words stay two words.
-        if joined in vocabulary and (left not in _REAL_SHORT or zipf(joined) >= KNOWN):
+        # "ar tikel": "artikel" occurs in the letter. But not "op de" → "opde", "in de" →
+        # "inde" or "en de" → "ende", though the letter has that glued form elsewhere and
+        # wordfreq knows it: two words stay two words unless the joined word is nearly as
+        # common as the second ("in formatie", "de ze", "er voor"; "ende" is 4 Zipf below
+        # "de", "opdat" 3 below "dat").
+        if joined in vocabulary and (left not in _REAL_SHORT
+                                     or zipf(joined) >= max(KNOWN, zipf(right) - 2)):  # fmt: skip
             return left
         if len(left) == 1 and len(right) >= 3 and left not in _REAL_SHORT \
                 and right.lower() not in vocabulary:  # fmt: skip
@@ -159,16 +256,33 @@ def _split(token: str, vocabulary: set[str]) -> str:
         if score >= need and (best is None or score > best[0]):
             best = (score, i)
     if best is None and known == 0 and token[0].islower():
-        best = _adjective_split(low, vocabulary)
+        best = _adjective_split(low, vocabulary) or _loose_tail(low)
     return token if best is None else f"{token[:best[1]]} {token[best[1]:]}"
 
 
+# Small words that end no Dutch word after a common word: "kabinetis", "plannenom",
+# "opleidingof", "klachtop", "daartoein", "gradenal". ("en" and "te" do: "huurwoningen"
+# is the plural of "huurwoning", "hoogte" a noun; those two split only after a word
+# that takes no ending, see _NO_ENDING.)
+_LOOSE_TAILS = ("of", "op", "om", "is", "in", "al")
+
+
+def _loose_tail(low: str) -> tuple[float, int] | None:
+    """"kabinet|is": an unknown token that is a common word and a small word."""
+    if low[-2:] in _LOOSE_TAILS and len(low) >= 6 and zipf(low[:-2]) >= COMMON:
+        return zipf(low[:-2]), len(low) - 2
+    return None
+
+
 def _function_word_splits(low: str) -> list[int]:
-    """Split points after a leading or before a trailing function word."""
+    """Split points after a leading or before a trailing function word, and before a
+    small word after a word that takes no ending ("wordt|de")."""
     heads = [len(w) for w in _LEADING if low.startswith(w) and len(low) - len(w) >= 3]
     tails = [len(low) - len(w) for w in _TRAILING
              if low.endswith(w) and len(low) - len(w) >= 3]  # fmt: skip
-    return sorted(set(heads + tails))
+    small = [len(low) - len(w) for w in _SHORT_TAILS
+             if low.endswith(w) and low[: -len(w)] in _NO_ENDING]  # fmt: skip
+    return sorted(set(heads + tails + small))
 
 
 def _adjective_split(low: str, vocabulary: set[str]) -> tuple[float, int] | None:
@@ -206,11 +320,13 @@ _SHORT_ADJECTIVES = {
 def _inflected_adjective(word: str) -> bool:
     """"individuele" (individueel), "grote" (groot), "witte" (wit): an adjective ending
     in -e, by its ending or a short list, whose stem, spelled back, is a common word."""
+    plain = word.replace("ë", "e")  # "financiële" ends like "individuele"
     if word not in _SHORT_ADJECTIVES and (len(word) < 5 or (  # "inde" is no adjective
-            not word.endswith(_ADJECTIVE_ENDINGS) and not _PARTICIPLE.match(word))):
+            not plain.endswith(_ADJECTIVE_ENDINGS) and not _PARTICIPLE.match(word))):
         return False
     stem = word[:-1]
-    stems = {stem}
+    stems = {stem, stem.replace("ë", "e")}  # financiële → financiel → financieel
+    stem = stem.replace("ë", "e")
     if len(stem) >= 3 and stem[-1] == stem[-2]:
         stems.add(stem[:-1])  # witte → wit
     if len(stem) >= 3 and stem[-2] in "aeou" and stem[-1] not in "aeiouy":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 MONTHS = {
@@ -22,6 +23,36 @@ def parse_dutch_date(text: str) -> str | None:
         return None
     day, month, year = match.groups()
     return f"{int(year):04d}-{MONTHS[month.lower()]:02d}-{int(day):02d}"
+
+
+# The range of dates a letter can carry: written Kamervragen are of the 20th century and
+# later, so 1800 leaves room for any real letter, and none is dated more than a year ahead
+# (a typo such as "2205" for "2025" is). Outside it a date is a typo or a hostile file
+# ("1 januari 9999" overflowed the store's day numbers and stopped indexing): it is read as
+# no date, with a warning, rather than shown, filtered on or stored.
+EARLIEST_DATE = dt.date(1800, 1, 1)
+FUTURE_DAYS = 366
+
+
+def date_problem(iso: str | None, today: dt.date | None = None) -> str | None:
+    """Why an ISO date can be no letter's date ("is no calendar date", "is before 1800",
+    "is more than a year ahead"), or None when it can (or there is none)."""
+    if not iso:
+        return None
+    try:
+        day = dt.date.fromisoformat(iso)
+    except ValueError:
+        return "is no calendar date"
+    if day < EARLIEST_DATE:
+        return f"is before {EARLIEST_DATE.year}"
+    if day > (today or dt.date.today()) + dt.timedelta(days=FUTURE_DAYS):
+        return "is more than a year ahead"
+    return None
+
+
+def sane_date(iso: str | None) -> str | None:
+    """The ISO date when a letter can carry it, else None (see date_problem)."""
+    return iso if iso and date_problem(iso) is None else None
 
 
 def date_parts(iso: str | None) -> tuple[int, int, int] | None:

@@ -86,9 +86,11 @@ def sync(corpus: Path, location: str | Path, model: str = DEFAULT_MODEL, *,
     """
     started = time.perf_counter()
     report = Report()
-    files = list_files(corpus)
+    files = list_files(corpus, report.skipped)
     if not files:
-        raise CorpusError(f"no .txt, .pdf or .docx letters in {corpus}; add some and retry")
+        left_out = f" ({'; '.join(report.skipped)})" if report.skipped else ""
+        raise CorpusError(f"no .txt, .pdf or .docx letters in {corpus}{left_out}; add some and "
+                          "retry")  # fmt: skip
     try:
         store, embedder = open_or_create(location, model, embedder)
     except DamagedError:

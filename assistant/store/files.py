@@ -62,6 +62,7 @@ def parse_files(files: list[Path], report: Report,
             if failures is not None:
                 failures[source.path.name] = "not-a-letter"
             continue
+        report.warnings.extend(letter.warnings)
         if letter.document.kind != ANSWERS:
             report.not_answers.append(f"{source.path.name}: {KIND_NAMES[letter.document.kind]}")
         letters.append((source.path, letter))

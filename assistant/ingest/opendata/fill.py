@@ -13,6 +13,7 @@ import hashlib
 from dataclasses import dataclass
 
 from ...documents import ANSWERS, Document, ParsedLetter, Passage
+from ..text import sane_date
 from .files import DocumentError
 
 
@@ -41,12 +42,12 @@ def complete(letter: ParsedLetter, known: Known) -> ParsedLetter:
     if known.kind == ANSWERS and not letter.passages:
         raise DocumentError(f"{known.source}: registered as an answer, but the parser found no "
                             f"answers in its file (it reads as {doc.kind})")  # fmt: skip
-    untitled = doc.title.strip() in ("", doc.source, known.source)
+    untitled = letter.derived_title or doc.title.strip() in ("", doc.source, known.source)
     doc.source = known.source
     doc.kind = known.kind
     if untitled and known.title:
         doc.title = known.title
-    doc.date = doc.date or known.date
+    doc.date = doc.date or sane_date(known.date)
     doc.uw_kenmerk = doc.uw_kenmerk or known.zaak
     doc.aanhangsel = known.aanhangsel or doc.aanhangsel
     if not doc.questioner:
@@ -54,7 +55,7 @@ def complete(letter: ParsedLetter, known: Known) -> ParsedLetter:
     if not doc.minister:
         doc.minister, doc.ministry = known.minister, doc.ministry or known.ministry
     passages = rekey(letter.passages, doc) if known.kind == ANSWERS else []
-    return ParsedLetter(doc, passages, letter.questions_numbered)
+    return ParsedLetter(doc, passages, letter.questions_numbered, letter.warnings)
 
 
 def from_listing(known: Known, identity: str) -> ParsedLetter:
@@ -62,7 +63,7 @@ def from_listing(known: Known, identity: str) -> ParsedLetter:
     could not be read): recorded with what the API says, no passages."""
     doc = Document(doc_id=hashlib.sha256(identity.encode()).hexdigest()[:12],
                    title=known.title or known.source, source=known.source, kind=known.kind,
-                   date=known.date, uw_kenmerk=known.zaak, aanhangsel=known.aanhangsel,
+                   date=sane_date(known.date), uw_kenmerk=known.zaak, aanhangsel=known.aanhangsel,
                    questioner=known.questioner, party=known.party, minister=known.minister,
                    ministry=known.ministry)  # fmt: skip
     return ParsedLetter(doc, [])

@@ -19,7 +19,7 @@ from xml.etree.ElementTree import Element
 from ...documents import ANSWERS, POSTPONEMENT, QUESTIONS, Document, ParsedLetter, Passage
 from .. import metadata
 from ..parse import REFERS_RE, ParseError
-from ..text import parse_numbers
+from ..text import parse_numbers, sane_date
 from .aanhangsel import OFFICIAL_ID_RE, citation_label
 from .http import FetchError
 from .sru import local, parse_xml
@@ -89,7 +89,7 @@ def _document(root: Element, meta: dict[str, list[str]], identifier: str, label:
     fallback = citation_label(identifier) or identifier or label
     doc = Document(doc_id=doc_id, title=_squash(title) if title else fallback, source=label)
     day = _first(meta, "overheidop.datumontvangst", "dcterms.issued", "dcterms.available")
-    doc.date = day[:10] if day else None
+    doc.date = sane_date(day[:10]) if day else None
     if OFFICIAL_ID_RE.match(identifier.lower()):
         doc.aanhangsel = identifier.lower()
     indiener = meta.get("overheidop.indiener", [])
