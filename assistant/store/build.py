@@ -10,6 +10,7 @@ are `assistant add` and `assistant remove`; rebuild.py makes an index anew.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -190,12 +191,25 @@ class Outcome:
     passages: int = 0
 
 
-def add_files(files: list[Path], store: Store, embedder: Embedder | None = None,
+def add_files(files: list[Path], store: Store,
+              embedder: Embedder | Callable[[], Embedder] | None = None,
               replace: bool = False, origin: str = ADDED) -> list[Outcome]:  # fmt: skip
-    """Add letters (each in its own transaction); one Outcome per file, in order."""
+    """Add letters (each in its own transaction); one Outcome per file, in order.
+
+    embedder: the model, or a function that gives it (called only when a letter is to be
+    embedded). A letter indexed already, or (without `replace`) the same letter as an
+    indexed one, is found before it is embedded: embedding is nearly all the time an add
+    takes (a 17-question letter: ~10 s of ~10 s), and such a letter is never written.
+    """
+    model: Embedder | None = None
     outcomes: list[Outcome] = []
     for path in files:
         report = Report()
+        if path.is_dir():
+            outcomes.append(Outcome(str(path), "unreadable", f"{path} is a folder; add takes "
+                                    "letter files (.pdf, .docx, .txt), e.g. "
+                                    f"assistant add {path}/*.pdf"))  # fmt: skip
+            continue
         if not path.is_file():
             outcomes.append(Outcome(str(path), "unreadable", f"{path}: no such file"))
             continue
@@ -207,23 +221,24 @@ def add_files(files: list[Path], store: Store, embedder: Embedder | None = None,
             continue
         _, letter = parsed[0]
         warning = f" (warning: {report.warnings[0]})" if report.warnings else ""
-        embedder = embedder or Embedder(store.config.model)
-        rec = letter_record(letter, embedder, origin, original=(path.name, path.read_bytes()),
+        known = _known_outcome(store, letter, path, replace, warning)
+        if known:
+            outcomes.append(known)
+            continue
+        if model is None:
+            model = embedder() if callable(embedder) else embedder
+            model = model or Embedder(store.config.model)
+        rec = letter_record(letter, model, origin, original=(path.name, path.read_bytes()),
                             conflict="replace" if replace else "refuse")  # fmt: skip
-        try:
+        try:  # checked again in the write: another process may have added it meanwhile
             written = store.write([rec])
         except ConflictError as exc:
-            old = exc.existing.document
-            outcomes.append(Outcome(path.name, "conflict", (
-                f"{path.name} is the same letter as the indexed {old.source} ({old.key}); "
-                f"nothing was changed. To replace it, run: assistant add --replace "
-                f"{path}{warning}"), old.doc_id))  # fmt: skip
+            outcomes.append(_conflict(path, exc.existing, warning))
             continue
         doc = letter.document
         kind = KIND_NAMES[doc.kind].split(" (")[0]
         if written.unchanged:
-            outcomes.append(Outcome(path.name, "unchanged", f"{path.name}: indexed already "
-                                    f"(id {doc.doc_id})", doc.doc_id))  # fmt: skip
+            outcomes.append(_unchanged(path, doc.doc_id))
         elif written.replaced:
             old_ids = ", ".join(old for old, _ in written.replaced)
             outcomes.append(Outcome(path.name, "replaced", (
@@ -236,6 +251,33 @@ def add_files(files: list[Path], store: Store, embedder: Embedder | None = None,
                 f"{warning}"), doc.doc_id, len(letter.passages)))  # fmt: skip
     store.compact()
     return outcomes
+
+
+def _known_outcome(store: Store, letter: ParsedLetter, path: Path, replace: bool,
+                   warning: str) -> Outcome | None:  # fmt: skip
+    """What `write` would say without changing anything, asked before embedding: the same
+    content is indexed already (same doc id), or the same letter is (same kind and a shared
+    kenmerk, zaak or Aanhangsel) and `replace` was not asked."""
+    doc = letter.document
+    if store.document(doc.doc_id) is not None:
+        return _unchanged(path, doc.doc_id)
+    if not replace:
+        same = store.same_letters(doc)
+        if same:
+            return _conflict(path, same[0], warning)
+    return None
+
+
+def _unchanged(path: Path, doc_id: str) -> Outcome:
+    return Outcome(path.name, "unchanged", f"{path.name}: indexed already (id {doc_id})", doc_id)
+
+
+def _conflict(path: Path, existing: DocumentRow, warning: str) -> Outcome:
+    old = existing.document
+    return Outcome(path.name, "conflict", (
+        f"{path.name} is the same letter as the indexed {old.source} ({old.key}); "
+        f"nothing was changed. To replace it, run: assistant add --replace "
+        f"{path}{warning}"), old.doc_id)  # fmt: skip
 
 
 def resolve_refs(store: Store, refs: list[str]) -> dict[str, list[DocumentRow]]:
