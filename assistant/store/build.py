@@ -9,6 +9,7 @@ are `assistant add` and `assistant remove`; rebuild.py makes an index anew.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ from .rebuild import (
 )
 from .records import letter_record
 from .units import UNITS_VERSION
+
+MIN_PREFIX = 6  # characters of a doc id that name it (Store.find_documents)
 
 __all__ = ["KIND_NAMES", "Outcome", "Report", "add_files", "check_model", "open_or_create",
            "parse_files", "resolve_refs", "sync"]
@@ -290,7 +293,16 @@ def resolve_refs(store: Store, refs: list[str]) -> dict[str, list[DocumentRow]]:
                              "(see: assistant list)")  # fmt: skip
         rows = store.find_documents(ref)
         if not rows:
-            raise StoreError(f"no indexed document matches {ref!r}; nothing was removed "
-                             "(see: assistant list)")
+            raise StoreError(f"no indexed document matches {ref!r}{_short_prefix(ref)}; "
+                             "nothing was removed (see: assistant list)")  # fmt: skip
         found[ref] = rows
     return found
+
+
+def _short_prefix(ref: str) -> str:
+    """Why a short hexadecimal reference matched nothing: a doc id is matched by its first
+    6 or more characters only (Store.find_documents), so that a slip never names a letter."""
+    if re.fullmatch(r"[0-9a-f]{1,5}", ref.strip().lower()):
+        return (f" (a doc id prefix needs at least {MIN_PREFIX} characters; a kenmerk, zaak or "
+                "Aanhangsel id counts only whole)")
+    return ""
