@@ -72,7 +72,9 @@ def eval_cmd(file: Path, location: str, as_json: bool) -> None:
     FILE is JSON Lines, one question a line:
     {"id": "d01", "lang": "en", "q": "Can Telegram be banned?", "rel": [["5236577", 13]]}
     where each rel pair is a letter's kenmerk (ons/uw kenmerk or Aanhangsel id) and a
-    question number it answers; "id" and "lang" are optional.
+    question number it answers; "id" and "lang" are optional. A question no letter
+    answers has "rel": []: it counts as correct when judged not answerable, and hit@k and
+    MRR are computed over the other questions only.
     """
     from ..evaluate import evaluate, load_questions, report_text
 
