@@ -87,6 +87,15 @@ def test_ask_text_output_explains_the_order_and_has_no_markup(seed_index_dir: Pa
     assert "**" not in proc.stdout and "\033" not in proc.stdout  # no raw markers when piped
 
 
+def test_parse_text_names_each_field_once() -> None:
+    proc = run_cli("parse", str(SEED_A))  # issue #17.12: "aanhangsel:" came twice
+    assert proc.returncode == 0, proc.stderr
+    names = [ln.split(":")[0].strip() for ln in proc.stdout.splitlines()
+             if ln.startswith("  ") and not ln.startswith("  [")]  # fmt: skip
+    assert names.count("aanhangsel") == 1 and len(names) == len(set(names)), names
+    assert {"ons_kenmerk", "party", "ministry", "aanhangsel"} <= set(names)
+
+
 def test_parse_json(tmp_path: Path) -> None:
     proc = run_cli("parse", str(SEED_A), "--json")
     assert proc.returncode == 0, proc.stderr
