@@ -201,8 +201,9 @@ def add_files(files: list[Path], store: Store,
 
     embedder: the model, or a function that gives it (called only when a letter is to be
     embedded). A letter indexed already, or (without `replace`) the same letter as an
-    indexed one, is found before it is embedded: embedding is nearly all the time an add
-    takes (a 17-question letter: ~10 s of ~10 s), and such a letter is never written.
+    indexed one, is found before it is embedded, as such a letter is never written:
+    `assistant add` of a 17-question letter indexed already took 21 s, now 0.6 s (the
+    command's start), measured on 2 busy cores.
     """
     model: Embedder | None = None
     outcomes: list[Outcome] = []
