@@ -160,7 +160,7 @@ def folder_given(folder: Path) -> str:
     letters = sorted(p for p in folder.iterdir() if p.suffix.lower() in SUPPORTED and p.is_file())
     example = f"e.g. assistant parse {letters[0]}; " if letters else ""
     return (f"{folder} is a folder; parse reads one letter file ({example}to index every "
-            f"letter in it: assistant index --corpus {folder})")
+            f"letter in it: assistant index --corpus {folder})")  # fmt: skip
 
 
 @main.command()

@@ -305,5 +305,5 @@ def _short_prefix(ref: str) -> str:
     6 or more characters only (Store.find_documents), so that a slip never names a letter."""
     if re.fullmatch(r"[0-9a-f]{1,5}", ref.strip().lower()):
         return (f" (a doc id prefix needs at least {MIN_PREFIX} characters; a kenmerk, zaak or "
-                "Aanhangsel id counts only whole)")
+                "Aanhangsel id counts only whole)")  # fmt: skip
     return ""
