@@ -1,7 +1,9 @@
 """Retrieval evaluation: hit@1, hit@3 and MRR@10 over a JSONL question set.
 
 Each line: {"id", "lang", "q", "rel": [[ons_kenmerk, question_number], …]}. A hit is
-relevant when its letter's kenmerk and any of its question numbers match a rel pair.
+relevant when its letter's kenmerk and any of its question numbers match a rel pair. A
+question with an empty "rel" (no letter answers it) is scored apart: right when judged
+not answerable.
 """
 
 from __future__ import annotations
@@ -115,18 +117,33 @@ def is_relevant(hit: Hit, rel: list[tuple[str, int]]) -> bool:
     return any(kenmerk in keys and number in hit.passage.questions for kenmerk, number in rel)
 
 
-def _scores(ranks: list[int | None]) -> dict[str, float]:
-    n = len(ranks) or 1
+def _scores(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """hit@1, hit@3 and MRR@10 over the questions a letter answers (a non-empty "rel"),
+    None when there is none; and how many of the others were judged not answerable."""
+    ranked = [p["rank"] for p in items if p["relevant"]]
+    n = len(ranked)
+    off = [p for p in items if not p["relevant"]]
+
+    def share(value: float) -> float | None:
+        return round(value / n, 4) if n else None
+
     return {
-        "n": len(ranks),
-        "hit@1": round(sum(1 for r in ranks if r == 1) / n, 4),
-        "hit@3": round(sum(1 for r in ranks if r and r <= 3) / n, 4),
-        "mrr@10": round(sum(1 / r for r in ranks if r and r <= 10) / n, 4),
+        "n": len(items),
+        "n_ranked": n,  # the questions hit@k and MRR are computed over
+        "hit@1": share(sum(1 for r in ranked if r == 1)),
+        "hit@3": share(sum(1 for r in ranked if r and r <= 3)),
+        "mrr@10": share(sum(1 / r for r in ranked if r and r <= 10)),
+        "unanswerable": {"n": len(off), "correct": sum(1 for p in off if not p["answerable"])},
     }
 
 
 def evaluate(searcher: Searcher, questions: list[dict[str, Any]]) -> dict[str, Any]:
-    """Run every question; return overall and per-language scores and per-question ranks."""
+    """Run every question; return overall and per-language scores and per-question ranks.
+
+    A question with an empty "rel" has no relevant letter: it is right when the search
+    judges it not answerable, and it is left out of hit@k and MRR (which it could only
+    lower: an off-topic set scored hit@1 0.000 with every answer right).
+    """
     per_question = []
     not_answerable = 0
     for item in questions:
@@ -134,24 +151,43 @@ def evaluate(searcher: Searcher, questions: list[dict[str, Any]]) -> dict[str, A
         not_answerable += not result.answerable
         rank = next((h.rank for h in result.hits if is_relevant(h, item["rel"])), None)
         per_question.append({"id": item["id"], "lang": item["lang"], "rank": rank,
-                             "answerable": result.answerable})  # fmt: skip
-    report: dict[str, Any] = _scores([p["rank"] for p in per_question])
+                             "answerable": result.answerable,
+                             "relevant": bool(item["rel"])})  # fmt: skip
+    report: dict[str, Any] = _scores(per_question)
     report["by_lang"] = {
-        lang: _scores([p["rank"] for p in per_question if p["lang"] == lang])
+        lang: _scores([p for p in per_question if p["lang"] == lang])
         for lang in sorted({p["lang"] for p in per_question})
     }
-    report["not_answerable"] = not_answerable
+    report["not_answerable"] = not_answerable  # judged not answerable, of all n
     report["per_question"] = per_question
     return report
 
 
 def report_text(report: dict[str, Any]) -> str:
+    """The table of scores over the questions a letter answers, then the questions no
+    letter answers (right when judged not answerable), then what went wrong."""
     rows = [("all", report)] + list(report["by_lang"].items())
-    lines = [f"{'set':<6}{'n':>5}{'hit@1':>8}{'hit@3':>8}{'mrr@10':>8}"]
-    for name, s in rows:
-        lines.append(f"{name:<6}{s['n']:>5}{s['hit@1']:>8.3f}{s['hit@3']:>8.3f}{s['mrr@10']:>8.3f}")
-    lines.append(f"marked not answerable: {report['not_answerable']}")
-    missed = [p for p in report["per_question"] if p["rank"] != 1]
+    lines = []
+    if report["n_ranked"]:
+        lines.append(f"{'set':<6}{'n':>5}{'hit@1':>8}{'hit@3':>8}{'mrr@10':>8}")
+        for name, s in rows:
+            if s["n_ranked"]:
+                lines.append(f"{name:<6}{s['n_ranked']:>5}{s['hit@1']:>8.3f}{s['hit@3']:>8.3f}"
+                             f"{s['mrr@10']:>8.3f}")  # fmt: skip
+        lines.append(f"(hit@k and MRR over the {report['n_ranked']} questions with a relevant "
+                     'letter in "rel")')  # fmt: skip
+    else:
+        lines.append('hit@k and MRR: not computed, no question has a relevant letter in "rel"')
+    off = report["unanswerable"]
+    if off["n"]:
+        lines.append(f"not answerable (empty \"rel\"): {off['correct']}/{off['n']} correct "
+                     "(judged not answerable)")  # fmt: skip
+    lines.append(f"marked not answerable: {report['not_answerable']} of {report['n']}")
+    per = report["per_question"]
+    missed = [p for p in per if p["relevant"] and p["rank"] != 1]
     if missed:
         lines.append("not at rank 1: " + ", ".join(f"{p['id']}→{p['rank']}" for p in missed))
+    wrong = [p["id"] for p in per if not p["relevant"] and p["answerable"]]
+    if wrong:
+        lines.append("judged answerable, though no letter answers them: " + ", ".join(wrong))
     return "\n".join(lines)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ from assistant.search import Filters, Searcher
 from assistant.store import Store, open_store
 from assistant.store.build import add_files
 from assistant.store.embed import Embedder
-from tests.conftest import needs_shared, run_cli
+from tests.conftest import SEED_A, needs_shared, run_cli
 
 # A letter in the Aanhangsel layout that no index holds yet.
 NEW_LETTER = """\
@@ -215,3 +216,76 @@ def test_remove_refuses_empty_and_partial_references(tmp_path: Path, seed_index_
     assert proc.stderr.startswith("error: ") and "nothing was removed" in proc.stderr
     rows = json.loads(run_cli("list", "--index", str(folder), "--json").stdout)["documents"]
     assert len(rows) == 2
+
+
+class WatchedEmbedder:
+    """The real embedder, recording every use of the model (embedding or tokenising)."""
+
+    def __init__(self, real: Embedder) -> None:
+        self.real = real
+        self.name, self.dim, self.max_tokens = real.name, real.dim, real.max_tokens
+        self.calls: list[str] = []
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        self.calls.append("passages")
+        return self.real.passages(texts)
+
+    def queries(self, texts: list[str]) -> np.ndarray:
+        self.calls.append("queries")
+        return self.real.queries(texts)
+
+    def token_count(self, text: str) -> int:
+        self.calls.append("token_count")
+        return self.real.token_count(text)
+
+
+def test_a_duplicate_is_refused_before_it_is_embedded(
+        tmp_path: Path, new_store: Callable[[], Store], embedder: Embedder) -> None:  # fmt: skip
+    """Issue #17.8: the same file, or another version of an indexed letter, is answered
+    without touching the model; the outcome is what the write would have said."""
+    store = new_store()
+    letter = write_letter(tmp_path / "ah-999.txt")
+    first = add_files([letter], store, embedder=embedder)
+    assert [o.status for o in first] == ["added"]
+    copy = tmp_path / "kopie.txt"  # the same content under another name
+    copy.write_bytes(letter.read_bytes())
+    corrected = write_letter(tmp_path / "ah-999-herzien.txt", answer2=ANSWER_2 + " Er zijn "
+                             "vorig jaar 41 katten opgevangen.")  # fmt: skip
+
+    watched = WatchedEmbedder(embedder)
+    again = add_files([letter, copy, corrected], store, embedder=watched)  # type: ignore[arg-type]
+    assert watched.calls == []  # nothing was embedded, not even tokenised
+    assert [o.status for o in again] == ["unchanged", "unchanged", "conflict"]
+    assert again[0].message == f"ah-999.txt: indexed already (id {first[0].doc_id})"
+    assert again[1].message == f"kopie.txt: indexed already (id {first[0].doc_id})"
+    assert again[2].message == (
+        "ah-999-herzien.txt is the same letter as the indexed ah-999.txt "
+        "(ah-tk-20242025-999); nothing was changed. To replace it, run: assistant add "
+        f"--replace {corrected}")  # fmt: skip
+    assert again[2].doc_id == first[0].doc_id and store.counts()[0] == 1
+
+    loaded: list[bool] = []  # a function giving the model is not even called
+    lazily = add_files([letter], store, embedder=lambda: loaded.append(True) or embedder)
+    assert [o.status for o in lazily] == ["unchanged"] and loaded == []
+
+    replaced = add_files([corrected], store, embedder=watched,  # type: ignore[arg-type]
+                         replace=True)  # fmt: skip
+    assert "passages" in watched.calls and replaced[0].status == "replaced"
+    assert replaced[0].message.startswith(f"replaced {first[0].doc_id} by ah-999-herzien.txt")
+    assert store.document(first[0].doc_id or "") is None and store.counts()[0] == 1
+
+
+def test_an_upload_of_an_indexed_letter_loads_no_model(tmp_path: Path, seed_index_dir: Path
+                                                       ) -> None:  # fmt: skip
+    """Issue #17.8, the web side: the upload's own model instance is loaded only when a
+    letter is to be embedded."""
+    from assistant.web.upload import Uploads
+
+    folder = tmp_path / "index"
+    shutil.copytree(seed_index_dir, folder)
+    store = open_store(folder)
+    uploads = Uploads(store)
+    html, outcomes = uploads.add([str(SEED_A)], replace=False)
+    assert [o.status for o in outcomes] == ["unchanged"] and "indexed already" in html
+    assert uploads._embedder is None  # noqa: SLF001  (the observation: no model was loaded)
+    store.close()

@@ -75,7 +75,9 @@ def letter_file(folder: Path, name: str = "katten.txt", **changes: str) -> Path:
     ("", ("empty reference", "nothing was removed")),
     ("   ", ("empty reference", "nothing was removed")),
     ("7", ("no indexed document matches '7'", "nothing was removed")),
-    ("e13f6", ("no indexed document matches",)),  # 5 characters of a doc id: too short
+    ("e13f6", ("no indexed document matches", "at least 6 characters")),  # too short
+    ("1cf87", ("no indexed document matches '1cf87'", "doc id prefix needs at least 6 "
+               "characters", "nothing was removed")),  # issue #17.10
     ("5236", ("no indexed document matches",)),  # the start of a kenmerk
 ])  # fmt: skip
 def test_remove_refuses_what_names_no_letter_exactly(index: Path, ref: str,
@@ -198,17 +200,45 @@ def test_a_malformed_date_in_the_index_is_shown_as_it_is(index: Path) -> None:
 
 def test_missing_file_and_folder_to_add(index: Path, tmp_path: Path) -> None:
     one_error(run_cli("add", str(tmp_path / "nope.pdf"), "--index", str(index)), "no such file")
-    one_error(run_cli("add", str(tmp_path), "--index", str(index)), "no such file")
+    one_error(run_cli("add", str(tmp_path), "--index", str(index)), f"{tmp_path} is a folder",
+              "add takes letter files")  # fmt: skip
     assert indexed(index) == SEEDS
 
 
-def test_a_port_in_use(index: Path) -> None:
+def test_a_port_in_use(index: Path, tmp_path: Path) -> None:
+    """Issue #17.10: the port is checked first (before the index is opened or the model
+    loaded), in one line of our own advice, not Gradio's (GRADIO_SERVER_PORT, launch())."""
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = str(taken.getsockname()[1])
-        one_error(run_cli("serve", "--index", str(index), "--port", port, timeout=180),
-                  "cannot serve on 127.0.0.1", "another --port")  # fmt: skip
+        proc = run_cli("serve", "--index", str(index), "--port", port, timeout=180)
+        line = one_error(proc, f"cannot serve on 127.0.0.1:{port}", "in use", "another --port")
+        assert "GRADIO" not in line and "launch()" not in line
+        first = run_cli("serve", "--index", str(tmp_path / "nothing"), "--port", port)
+        one_error(first, "the port is in use")  # said before the missing index is found
+
+
+def test_a_mistyped_index_names_the_index_there_is(index: Path, tmp_path: Path) -> None:
+    """Issue #17.10: `--index embedings` said "build one with: assistant index", which
+    builds ./embeddings, not the folder named."""
+    shutil.copytree(index, tmp_path / "embeddings")
+    for command in (["ask", "Kan Telegram verboden worden?"], ["list"], ["remove", "x"]):
+        typo = run_cli(*command, "--index", "embedings", cwd=tmp_path)
+        one_error(typo, "no index in embedings (no such folder)", "did you mean --index embeddings")
+    other = run_cli("ask", "Telegram", "--index", "elders", cwd=tmp_path)
+    one_error(other, "no index in elders", "the default index is embeddings")
+    far = run_cli("ask", "Telegram", "--index", str(tmp_path / "a" / "b"), cwd=index)
+    one_error(far, f"build one there with: assistant index --index {tmp_path / 'a' / 'b'}")
+    assert not (tmp_path / "embedings").exists() and not (tmp_path / "a").exists()
+
+
+def test_parse_of_a_folder_says_it_is_one(tmp_path: Path) -> None:
+    """Issue #17.10: `parse corpus` said "no such file"."""
+    line = one_error(run_cli("parse", str(CORPUS)), f"{CORPUS} is a folder",
+                     "parse reads one letter file", "assistant index --corpus")  # fmt: skip
+    assert f"assistant parse {CORPUS / '000_e7098fd791bfcf62.txt'}" in line
+    one_error(run_cli("parse", str(tmp_path)), "is a folder")  # an empty one: no example
 
 
 # -- read-only and full disks ----------------------------------------------------------------

@@ -87,6 +87,15 @@ def test_ask_text_output_explains_the_order_and_has_no_markup(seed_index_dir: Pa
     assert "**" not in proc.stdout and "\033" not in proc.stdout  # no raw markers when piped
 
 
+def test_parse_text_names_each_field_once() -> None:
+    proc = run_cli("parse", str(SEED_A))  # issue #17.12: "aanhangsel:" came twice
+    assert proc.returncode == 0, proc.stderr
+    names = [ln.split(":")[0].strip() for ln in proc.stdout.splitlines()
+             if ln.startswith("  ") and not ln.startswith("  [")]  # fmt: skip
+    assert names.count("aanhangsel") == 1 and len(names) == len(set(names)), names
+    assert {"ons_kenmerk", "party", "ministry", "aanhangsel"} <= set(names)
+
+
 def test_parse_json(tmp_path: Path) -> None:
     proc = run_cli("parse", str(SEED_A), "--json")
     assert proc.returncode == 0, proc.stderr
@@ -224,3 +233,30 @@ def test_copy_an_index_into_postgresql_and_ask_there(seed_index_dir: Path,
     assert again.stdout.startswith("copied 0 letters (2 there already)")
     assert_one_clear_error(run_cli("copy", "--from", str(seed_index_dir / "nope"), "--to", url),
                            "no index in")
+
+
+OFF_TOPIC = ["How long should I bake a sourdough bread?", "Wie won de Tour de France in 1995?",
+             "What is the best way to train a puppy to sit?"]  # fmt: skip
+
+
+def test_eval_counts_an_unanswerable_question_judged_so_as_correct(
+        seed_index_dir: Path, tmp_path: Path) -> None:  # fmt: skip
+    """Issue #17.9: a question with an empty "rel" is right when judged not answerable and
+    stays out of hit@k, which is over the questions a letter answers only."""
+    off = tmp_path / "off.jsonl"
+    off.write_text("".join(json.dumps({"id": f"o{i}", "lang": "en", "q": q, "rel": []}) + "\n"
+                           for i, q in enumerate(OFF_TOPIC, 1)), encoding="utf-8")  # fmt: skip
+    proc = run_cli("eval", str(off), "--index", str(seed_index_dir))
+    assert proc.returncode == 0, proc.stderr
+    assert 'not answerable (empty "rel"): 3/3 correct' in proc.stdout
+    assert "no question has a relevant letter" in proc.stdout
+    assert "0.000" not in proc.stdout and "not at rank 1" not in proc.stdout
+
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text(json.dumps({"id": "a1", "q": "vraag 13 van 5236577",
+                                 "rel": [["5236577", 13]]}) + "\n" + off.read_text())  # fmt: skip
+    data = json.loads(run_cli("eval", str(mixed), "--index", str(seed_index_dir), "--json").stdout)
+    assert (data["n"], data["n_ranked"], data["hit@1"]) == (4, 1, 1.0)
+    assert data["unanswerable"] == {"n": 3, "correct": 3} and data["not_answerable"] == 3
+    shown = run_cli("eval", str(mixed), "--index", str(seed_index_dir)).stdout
+    assert "over the 1 questions with a relevant letter" in shown and "1.000" in shown

@@ -260,3 +260,33 @@ def test_serialized_searcher_answers_concurrent_requests(searcher: Searcher) -> 
     ids = [[h.passage.passage_id for h in r.hits] for r in results]
     assert ids[0::2] == [ids[0]] * 3 and ids[1::2] == [ids[1]] * 3
     assert shared.warm_up().join(timeout=60) is None
+
+
+def test_a_question_the_letter_lacks_is_named_not_the_letter(searcher: Searcher) -> None:
+    """Issue #17.10: "vraag 99 van 5236577" said no indexed letter matches, though the
+    letter is there; it says the letter has no question 99, and how many it has."""
+    markup, hits = lookup(searcher, "vraag 99 van 5236577")
+    assert "kv-lookup-item" not in markup
+    assert ("Niet gevonden: brief 5236577 is geïndexeerd, maar heeft geen vraag 99; de brief "
+            "heeft 17 vragen (1–17).") in markup  # fmt: skip
+    assert "geen geïndexeerde brief past" not in markup
+    english, _ = lookup(searcher, "question 99 of 5236577")
+    assert "letter 5236577 is indexed but has no question 99; it has 17 questions" in english
+    chat = answer(searcher, "What was answered to question 99 of 5236577?", Conversation())
+    assert "has no question 99" in chat.bot_html and "none of the indexed" not in chat.bot_html
+    found, _ = lookup(searcher, "vraag 13 van 5236577")  # a question it has: listed as before
+    assert "kv-lookup-item" in found and "Niet gevonden" not in found
+    other, _ = lookup(searcher, "vraag 99 van 1234567")  # no such letter: the general line
+    assert "geen geïndexeerde brief past" in other or "met deze filters" in other
+
+
+def test_a_reversed_date_range_is_said_to_be_reversed(searcher: Searcher) -> None:
+    """Issue #17.10: "from" after "to" said "no passage matches"."""
+    turn = answer(searcher, EN_QUESTION, Conversation(), date_from="2024-12-01",
+                  date_to="2024-01-01")  # fmt: skip
+    assert not turn.hits and "The date range is reversed" in turn.bot_html
+    assert "2024-12-01" in turn.bot_html and "no passage matches" not in turn.bot_html
+    markup, hits = lookup(searcher, "Telegram", date_from="2024-12-01", date_to="2024-01-01")
+    assert not hits and "Het datumbereik is omgedraaid" in markup
+    same_day, _ = lookup(searcher, "Telegram", date_from="2024-03-18", date_to="2024-03-18")
+    assert "kv-lookup-item" in same_day  # one day, from == to, is a range

@@ -4,7 +4,9 @@ characters, progress bars, and opening an index."""
 
 from __future__ import annotations
 
+import difflib
 import functools
+import itertools
 import os
 import sys
 from collections.abc import Callable
@@ -119,15 +121,51 @@ def _report_lines(report: Any) -> None:
         echo(f"warning: {line}", err=True)
 
 
+def open_index(location: str) -> Any:
+    """The store at location; a folder that does not exist is one line naming the indexes
+    that do (a mistyped --index), or how to build one there."""
+    from ..store import is_url, open_store
+    from ..store.base import StoreError
+
+    if not is_url(location) and not Path(location).exists():
+        raise StoreError(missing_index(location))
+    return open_store(location)
+
+
+def missing_index(location: str) -> str:
+    """What to say for an --index folder that does not exist: an index folder of a similar
+    name beside it, else the default index, else how to build one there."""
+    from ..store import is_url
+    from ..store.local import is_local_index
+
+    folder = Path(location)
+    parent = folder.parent
+    try:
+        near = [p.name for p in itertools.islice(parent.iterdir(), 1000)
+                if p.name != folder.name and is_local_index(p)]  # fmt: skip
+    except OSError:
+        near = []
+    close = difflib.get_close_matches(folder.name, near, n=1, cutoff=0.75)
+    default = Path(DEFAULT_STORE)
+    if close:
+        hint = f"did you mean --index {parent / close[0]}?"
+    elif location != DEFAULT_STORE and not is_url(DEFAULT_STORE) and is_local_index(default):
+        hint = f"the default index is {DEFAULT_STORE} (leave out --index to use it)"
+    elif location == DEFAULT_STORE:
+        hint = f"build one with: assistant index (letters from {DEFAULT_CORPUS}/, or --corpus)"
+    else:
+        hint = f"build one there with: assistant index --index {location}"
+    return f"no index in {location} (no such folder); {hint}"
+
+
 def open_for_reading(location: str, model: str | None = None) -> Any:
     """The store at location. Only the default index is built on first use (from ./corpus,
     saying so); any other missing index is an error, never silently created."""
-    from ..store import open_store
     from ..store.base import StoreError
     from ..store.build import check_model, sync
 
     try:
-        store = open_store(location)
+        store = open_index(location)
     except StoreError:
         folder = Path(location)
         if location != DEFAULT_STORE or folder.exists() or not DEFAULT_CORPUS.is_dir():

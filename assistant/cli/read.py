@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import socket
 import sys
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from .common import (
     main,
     make_searcher,
     open_for_reading,
+    open_index,
     store_option,
 )
 
@@ -69,7 +72,9 @@ def eval_cmd(file: Path, location: str, as_json: bool) -> None:
     FILE is JSON Lines, one question a line:
     {"id": "d01", "lang": "en", "q": "Can Telegram be banned?", "rel": [["5236577", 13]]}
     where each rel pair is a letter's kenmerk (ons/uw kenmerk or Aanhangsel id) and a
-    question number it answers; "id" and "lang" are optional.
+    question number it answers; "id" and "lang" are optional. A question no letter
+    answers has "rel": []: it counts as correct when judged not answerable, and hit@k and
+    MRR are computed over the other questions only.
     """
     from ..evaluate import evaluate, load_questions, report_text
 
@@ -88,9 +93,7 @@ def eval_cmd(file: Path, location: str, as_json: bool) -> None:
 @handle_errors
 def list_cmd(location: str, as_json: bool, limit: int | None) -> None:
     """List indexed documents, newest first: id, kind, passages, date, references, subject."""
-    from ..store import open_store
-
-    store = open_store(location)
+    store = open_index(location)
     rows = [{"doc_id": r.document.doc_id, "kind": r.document.kind, "source": r.document.source,
              "title": r.document.title, "date": r.document.date,
              "ons_kenmerk": r.document.ons_kenmerk, "uw_kenmerk": r.document.uw_kenmerk,
@@ -118,6 +121,8 @@ def parse(file: Path, as_json: bool) -> None:
     from ..cite import document_dict
     from ..ingest.parse import parse_file
 
+    if file.is_dir():
+        raise CorpusError(folder_given(file))
     if not file.is_file():
         raise CorpusError(f"{file}: no such file")
     letter = parse_file(file)
@@ -142,12 +147,22 @@ def parse(file: Path, as_json: bool) -> None:
     echo(f"{doc.source}: {KIND_NAMES.get(doc.kind, doc.kind)}{note}")
     for name, value in document_dict(doc).items():
         echo(f"  {name}: {value}")
-    echo(f"  party: {doc.party}\n  ministry: {doc.ministry}\n  aanhangsel: {doc.aanhangsel}")
+    echo(f"  party: {doc.party}\n  ministry: {doc.ministry}")  # aanhangsel: in document_dict
     echo(f"  questions numbered: {len(letter.questions_numbered)}; "
          f"passages: {len(letter.passages)}")
     for p in letter.passages:
         first = p.answer_text.split("\n")[0]
         echo(f"  [{p.passage_id}] p.{p.page} vragen {p.questions}: {first[:90]}")
+
+
+def folder_given(folder: Path) -> str:
+    """The error for `parse FOLDER`: parse reads one letter; name one, and how to index all."""
+    from ..ingest.corpus import SUPPORTED
+
+    letters = sorted(p for p in folder.iterdir() if p.suffix.lower() in SUPPORTED and p.is_file())
+    example = f"e.g. assistant parse {letters[0]}; " if letters else ""
+    return (f"{folder} is a folder; parse reads one letter file ({example}to index every "
+            f"letter in it: assistant index --corpus {folder})")  # fmt: skip
 
 
 @main.command()
@@ -164,6 +179,7 @@ def serve(location: str, host: str, port: int) -> None:
     """
     from ..web.chat import Serialized
 
+    check_port(host, port)  # before the index and the model (seconds) are loaded
     searcher = Serialized(make_searcher(open_for_reading(location)))
     searcher.warm_up()  # loads the model while the web framework is imported
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -172,6 +188,37 @@ def serve(location: str, host: str, port: int) -> None:
 
     try:
         launch(searcher, host=host, port=port)
-    except OSError as exc:  # port taken, address not available
-        _fail(f"cannot serve on {host}:{port} ({exc}); try another --port")
+    except OSError as exc:  # taken since it was checked; Gradio's text advises its own API
+        reason = "the port is in use" if "port" in str(exc).lower() else str(exc)
+        _fail(f"cannot serve on {host}:{port} ({reason}); try another --port")
+
+
+def check_port(host: str, port: int) -> None:
+    """Fail at once, in one line, when the app could not listen on host:port: in use,
+    reserved for root, or an address this computer does not have."""
+    if port == 0:
+        return
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        _fail(f"cannot serve on {host}:{port} (unknown address: {reason}); pass --host with an "
+              "address of this computer, e.g. --host 127.0.0.1")  # fmt: skip
+        return
+    family, kind, proto, _, address = found[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                _fail(f"cannot serve on {host}:{port}: the port is in use (another program, or "
+                      f"another assistant serve); try another --port, e.g. --port {port + 1}, or "
+                      "--port 0 for any free port")  # fmt: skip
+            elif exc.errno == errno.EACCES:
+                _fail(f"cannot serve on {host}:{port}: ports below 1024 need root; try another "
+                      "--port, e.g. --port 7860")  # fmt: skip
+            else:
+                _fail(f"cannot serve on {host}:{port} ({exc.strerror or exc}); try another "
+                      "--host or --port")  # fmt: skip
 

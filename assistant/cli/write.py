@@ -18,6 +18,7 @@ from .common import (
     handle_errors,
     main,
     open_for_reading,
+    open_index,
     store_option,
 )
 
@@ -96,10 +97,9 @@ def add(files: tuple[Path, ...], location: str, replace: bool) -> None:
 def remove(refs: tuple[str, ...], location: str) -> None:
     """Remove documents, each named exactly: doc id (or its first 6+ characters), kenmerk,
     zaak, Aanhangsel id or file name. Prints every document it removes."""
-    from ..store import open_store
     from ..store.build import resolve_refs
 
-    store = open_store(location)
+    store = open_index(location)
     found = resolve_refs(store, list(refs))
     ambiguous = {ref: rows for ref, rows in found.items() if len(rows) > 1 and
                  not any(ref == r.document.doc_id for r in rows)}  # fmt: skip

@@ -88,3 +88,56 @@ def article_matches(store: Store, ref: Reference, filters: Filters) -> list[int]
     cited = store.article_passages(ref.articles, scope, LOOKUP_LIMIT)
     strict = [k for k, arts in cited.items() if cites(arts, ref.articles, strict=True)]
     return strict or [k for k, arts in cited.items() if cites(arts, ref.articles, strict=False)]
+
+
+@dataclass
+class Missing:
+    """Question numbers a query asks of an indexed letter that has no such questions."""
+
+    letter: str  # the letter's reference as cited (kenmerk, zaak or Aanhangsel id)
+    asked: list[int]
+    has: list[int]  # the question numbers the letter has, in order
+
+    def text(self, lang: str = "en") -> str:
+        """One sentence in the page's language: the letter exists, the questions do not."""
+        asked = ", ".join(str(n) for n in self.asked)
+        has = _numbers_text(self.has)
+        if lang == "nl":
+            held = f"; de brief heeft {len(self.has)} vragen ({has})" if self.has else ""
+            word = "vraag" if len(self.asked) == 1 else "vragen"
+            return f"Niet gevonden: brief {self.letter} is geïndexeerd, maar heeft geen {word} " \
+                f"{asked}{held}."  # fmt: skip
+        held = f"; it has {len(self.has)} questions ({has})" if self.has else ""
+        word = "question" if len(self.asked) == 1 else "questions"
+        return f"Not found: letter {self.letter} is indexed but has no {word} {asked}{held}."
+
+
+def missing_questions(query: str, store: Store) -> Missing | None:
+    """What a query such as "vraag 99 van 5236577" names that the index lacks: the letter
+    is indexed, none of the asked question numbers is in it. None when the query names no
+    letter and question, or a named letter has one of them."""
+    ref = read_reference(query, store)
+    if not ref.doc_ids or not ref.questions:
+        return None
+    best: tuple[str, list[int]] | None = None
+    for doc_id in ref.doc_ids:
+        row = store.document(doc_id)
+        if row is None:
+            continue
+        numbers = set(row.questions_numbered)
+        numbers.update(n for passage in store.letter(doc_id) for n in passage.questions)
+        if numbers & set(ref.questions):
+            return None
+        if best is None or len(numbers) > len(best[1]):  # the answers, not the questions
+            best = (row.document.key, sorted(numbers))
+    return Missing(best[0], list(ref.questions), best[1]) if best else None
+
+
+def _numbers_text(numbers: list[int]) -> str:
+    """1–17 for a run without gaps, else the numbers (the first ten)."""
+    if not numbers:
+        return ""
+    if numbers == list(range(numbers[0], numbers[-1] + 1)) and len(numbers) > 2:
+        return f"{numbers[0]}–{numbers[-1]}"
+    shown = ", ".join(str(n) for n in numbers[:10])
+    return shown + (", …" if len(numbers) > 10 else "")

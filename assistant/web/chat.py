@@ -15,12 +15,13 @@ from typing import Any, Protocol
 from ..documents import Hit
 from ..search.followup import Searched, is_follow_up, resolve, search_turn, topic_of
 from ..search.language import detect_language
+from ..search.lookup import missing_questions
 from ..search.rank import Filters, QuestionError, Result, clean_question
 from ..store import Store
 from . import render
 
 __all__ = ["Conversation", "Searcher", "Serialized", "Turn", "answer", "contextualize",
-           "is_follow_up", "lookup", "parse_filters"]
+           "is_follow_up", "lookup", "parse_filters", "ReversedRangeError"]
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -87,15 +88,22 @@ def contextualize(question: str, conversation: Conversation) -> tuple[str, bool]
     return searched.text, searched.merged
 
 
+class ReversedRangeError(ValueError):
+    """The date filter's "from" is after its "to": no letter could match."""
+
+
 def parse_filters(doc_ids: list[str] | None, date_from: str | None,
                   date_to: str | None) -> Filters:  # fmt: skip
-    """Filters from the form; raises ValueError on a date that is not YYYY-MM-DD."""
+    """Filters from the form; raises ValueError on a date that is not YYYY-MM-DD, and
+    ReversedRangeError when "from" is after "to" (that said, not "no passage matches")."""
     dates = []
     for value in (date_from, date_to):
         value = (value or "").strip()
         if value and not DATE.match(value):
             raise ValueError(value)
         dates.append(value or None)
+    if dates[0] and dates[1] and dates[0] > dates[1]:
+        raise ReversedRangeError(f"{dates[0]} > {dates[1]}")
     return Filters(doc_ids=list(doc_ids) or None if doc_ids else None,
                    date_from=dates[0], date_to=dates[1])  # fmt: skip
 
@@ -113,13 +121,14 @@ def answer(searcher: Searcher, message: str, conversation: Conversation,
         return Turn(user_html, render.message(render.label(lang, "empty"), lang), conversation)
     try:
         filters = parse_filters(doc_ids, date_from, date_to)
-    except ValueError:
-        return Turn(user_html, render.message(render.label(lang, "bad_date"), lang),
-                    conversation)  # fmt: skip
+    except ValueError as exc:
+        return Turn(user_html, render.message(_date_problem(exc, lang, date_from, date_to),
+                                              lang), conversation)  # fmt: skip
     searched, result = search_turn(searcher, message, conversation.previous, k=k,
                                    filters=filters)  # fmt: skip
     state = Conversation(previous=[*conversation.previous, searched.question], lang=lang)
-    bot = render.reply(result, lang, searched_as=searched.text if searched.merged else None)
+    bot = render.reply(result, lang, searched_as=searched.text if searched.merged else None,
+                       missing=_missing(searcher, searched.text, result, lang))  # fmt: skip
     return Turn(user_html, bot, state, result.hits, result, searched)
 
 
@@ -133,7 +142,24 @@ def lookup(searcher: Searcher, text: str, doc_ids: list[str] | None = None,
         filters = parse_filters(doc_ids, date_from, date_to)
     except QuestionError:
         return render.message(render.label(lang, "lookup_empty"), lang), []
-    except ValueError:
-        return render.message(render.label(lang, "bad_date"), lang), []
+    except ValueError as exc:
+        return render.message(_date_problem(exc, lang, date_from, date_to), lang), []
     result = searcher.search(text, k=k, filters=filters)
-    return render.lookup_list(result, lang), result.hits
+    return render.lookup_list(result, lang, _missing(searcher, text, result, lang)), result.hits
+
+
+def _date_problem(exc: ValueError, lang: str, date_from: str | None,
+                  date_to: str | None) -> str:  # fmt: skip
+    if isinstance(exc, ReversedRangeError):
+        return render.label(lang, "reversed_dates").format(
+            start=(date_from or "").strip(), end=(date_to or "").strip())  # fmt: skip
+    return render.label(lang, "bad_date")
+
+
+def _missing(searcher: Searcher, text: str, result: Result, lang: str) -> str | None:
+    """"Letter 5236577 has no question 99" when the query names an indexed letter and
+    questions it lacks (said instead of "no letter matches this reference")."""
+    if any(h.how == "lookup" for h in result.hits):
+        return None
+    found = missing_questions(text, searcher.store)
+    return found.text(lang) if found else None

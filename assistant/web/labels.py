@@ -41,6 +41,8 @@ LABELS: dict[str, dict[str, str]] = {
                 "characters. A short question gives better results.",
         "shortened": "…(shortened; open the letter for the full answer)",
         "bad_date": "Dates in the filter must look like 2024-03-18.",
+        "reversed_dates": "The date range is reversed: “from” ({start}) is after “to” ({end}). "
+                          "Swap the two dates.",
         "open_hint": "“Open in letter” shows an answer in its letter; all letters are under "
                      "Sources.",
         "lookup_empty": "Type a reference (e.g. 5236577 vraag 13) or some keywords.",
@@ -79,6 +81,8 @@ LABELS: dict[str, dict[str, str]] = {
                 "tekens. Een korte vraag geeft betere resultaten.",
         "shortened": "…(ingekort; open de brief voor het hele antwoord)",
         "bad_date": "Datums in het filter schrijft u als 2024-03-18.",
+        "reversed_dates": "Het datumbereik is omgedraaid: “van” ({start}) ligt na “tot” ({end}). "
+                          "Verwissel de twee datums.",
         "open_hint": "“Open in brief” toont een antwoord in zijn brief; alle brieven staan "
                      "onder Bronnen.",
         "lookup_empty": "Typ een kenmerk (bijv. 5236577 vraag 13) of een paar trefwoorden.",

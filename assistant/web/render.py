@@ -149,8 +149,12 @@ def notes_html(result: Result, lang: str) -> str:
     return "".join(out)
 
 
-def reply(result: Result, lang: str, searched_as: str | None = None) -> str:
-    """The assistant's chat reply: cards, or "not found" and possibly related passages."""
+def reply(result: Result, lang: str, searched_as: str | None = None,
+          missing: str | None = None) -> str:  # fmt: skip
+    """The assistant's chat reply: cards, or "not found" and possibly related passages.
+
+    missing: what a reference names that the index lacks ("letter 5236577 … has no
+    question 99"), said instead of the general "not found"."""
     parts = ['<div class="kv-reply">']
     if searched_as:
         parts.append(f'<div class="kv-note kv-followup">{label(lang, "understood")} '
@@ -163,7 +167,8 @@ def reply(result: Result, lang: str, searched_as: str | None = None) -> str:
         parts.append(f'<p class="kv-intro">{intro}</p>')
         parts.extend(card(h, lang) for h in result.hits)
     else:
-        parts.append(f'<p class="kv-notfound">{label(lang, "not_found")}</p>')
+        said = esc(missing) if missing else label(lang, "not_found")
+        parts.append(f'<p class="kv-notfound">{said}</p>')
         parts.append(f'<div class="kv-related-block"><p class="kv-related-title">'
                      f'{label(lang, "related")}</p>')  # fmt: skip
         parts.extend(card(h, lang, related=True) for h in result.hits)
@@ -186,16 +191,18 @@ def user_text(question: str) -> str:
     return f'<div class="kv-user">{esc(shown)}</div>'
 
 
-def lookup_list(result: Result, lang: str) -> str:
+def lookup_list(result: Result, lang: str, missing: str | None = None) -> str:
     """Quick lookup: the ranked list, compact, with the citation line first.
 
     A lookup that matches nothing (no hits, or hits the ranker judged not to answer)
-    says "not found" instead of listing the nearest passages as if they were results.
+    says "not found" instead of listing the nearest passages as if they were results;
+    `missing` says what an indexed letter lacks ("… has no question 99").
     """
     if not result.hits or not result.answerable:
         key = "lookup_not_found" if result.hits else "no_passages"
+        said = esc(missing) if missing else label(lang, key)
         return (f'<div class="kv-lookup-none">{notes_html(result, lang)}'
-                f'<p class="kv-notfound">{label(lang, key)}</p>'
+                f'<p class="kv-notfound">{said}</p>'
                 f'<p class="kv-hint">{label(lang, "lookup_not_found_hint")}</p></div>')
     parts = [notes_html(result, lang), '<ol class="kv-lookup">']
     for hit in result.hits:

@@ -47,10 +47,15 @@ class Uploads:
             return _message(f"At most {MAX_FILES} files at once; nothing was added · hoogstens "
                             f"{MAX_FILES} bestanden tegelijk."), []  # fmt: skip
         with self._lock:
-            if self._embedder is None:
-                self._embedder = Embedder(self.store.config.model)
-            outcomes = add_files(paths, self.store, self._embedder, replace=replace)
+            outcomes = add_files(paths, self.store, self._model, replace=replace)
         return report(outcomes), outcomes
+
+    def _model(self) -> Embedder:
+        """The upload's own model instance, loaded when a first letter is to be embedded
+        (an upload of letters indexed already never loads it)."""
+        if self._embedder is None:
+            self._embedder = Embedder(self.store.config.model)
+        return self._embedder
 
 
 def report(outcomes: list[Outcome]) -> str:
