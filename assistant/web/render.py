@@ -163,7 +163,8 @@ def reply(result: Result, lang: str, searched_as: str | None = None) -> str:
         parts.append(f'<p class="kv-intro">{intro}</p>')
         parts.extend(card(h, lang) for h in result.hits)
     else:
-        parts.append(f'<p class="kv-notfound">{label(lang, "not_found")}</p>')
+        key = "not_found_filters" if result.outside else "not_found"
+        parts.append(f'<p class="kv-notfound">{label(lang, key)}</p>')
         parts.append(f'<div class="kv-related-block"><p class="kv-related-title">'
                      f'{label(lang, "related")}</p>')  # fmt: skip
         parts.extend(card(h, lang, related=True) for h in result.hits)
