@@ -67,6 +67,7 @@ class Weights:
     lexical_nl: float = 0.8  # BM25 helps Dutch questions much,
     lexical_en: float = 0.1  # English ones (against Dutch letters) barely
     procedural: float = 1.0  # demotion of "Kunt u deze vragen … beantwoorden?" passages
+    start: float = START_BONUS  # "since when" questions: answers naming a start (cues.py)
 
 
 class QuestionError(ValueError):
@@ -184,7 +185,7 @@ class Searcher:
         rows = self.store.signal_rows(keys)
         cand = signals(rows, vector, terms, stats)
         fused = self._fused(cand, rows, lang, vector, terms, stats)
-        if asks_since(text):
+        if self.weights.start and asks_since(text):
             fused = fused + self._start_bonus(rows, fused)
         lookup, missing = self._named(ref, rows, named, cited, fused)
         pos = {key: i for i, key in enumerate(rows.keys)}
@@ -211,14 +212,14 @@ class Searcher:
         return float((rows.vectors[shown] @ vector).max()) if shown.any() else -1.0
 
     def _start_bonus(self, rows: SignalRows, fused: np.ndarray) -> np.ndarray:
-        """START_BONUS for the best candidates whose answer names a starting point."""
+        """The start weight for the best candidates whose answer names a starting point."""
         bonus = np.zeros_like(fused)
         best = [int(i) for i in np.argsort(-fused, kind="stable")[:RERANK]]
         texts = self.store.hits([rows.keys[i] for i in best])
         for i in best:
             found = texts.get(rows.keys[i])
             if found and names_start(found[0].answer_text):
-                bonus[i] = START_BONUS
+                bonus[i] = self.weights.start
         return bonus
 
     def _lexical(self, terms: list[str], filters: Filters) -> tuple[LexStats, list[int]]:
