@@ -40,7 +40,7 @@ CONFIGS = {
                                      procedural=0, start=0),
     "+ answer unit (.5)": Weights(procedural=0, start=0),
     "+ closing-question demotion": Weights(start=0),
-    "+ 'since when' answers naming a start (1.5) = final": Weights(),
+    "+ 'since when' answers naming a start (.015) = final": Weights(),
 }
 
 

@@ -67,7 +67,9 @@ class Weights:
     lexical_nl: float = 0.8  # BM25 helps Dutch questions much,
     lexical_en: float = 0.1  # English ones (against Dutch letters) barely
     procedural: float = 1.0  # demotion of "Kunt u deze vragen … beantwoorden?" passages
-    start: float = START_BONUS  # "since when" questions: answers naming a start (cues.py)
+    # "since when" questions: answers naming a start count as matching this much better
+    # (cosine, in all three dense signals; see cues.py)
+    start: float = START_BONUS
 
 
 class QuestionError(ValueError):
@@ -184,9 +186,9 @@ class Searcher:
         keys = list(dict.fromkeys(named + cited + vec + lex))
         rows = self.store.signal_rows(keys)
         cand = signals(rows, vector, terms, stats)
-        fused = self._fused(cand, rows, lang, vector, terms, stats)
+        fused, per_cosine = self._fused(cand, rows, lang, vector, terms, stats)
         if self.weights.start and asks_since(text):
-            fused = fused + self._start_bonus(rows, fused)
+            fused = fused + self._start_bonus(rows, fused) * per_cosine
         lookup, missing = self._named(ref, rows, named, cited, fused)
         pos = {key: i for i, key in enumerate(rows.keys)}
         order = [pos[key] for key in lookup if key in pos]
@@ -212,7 +214,7 @@ class Searcher:
         return float((rows.vectors[shown] @ vector).max()) if shown.any() else -1.0
 
     def _start_bonus(self, rows: SignalRows, fused: np.ndarray) -> np.ndarray:
-        """The start weight for the best candidates whose answer names a starting point."""
+        """The start weight (cosine) for the best candidates whose answer names a start."""
         bonus = np.zeros_like(fused)
         best = [int(i) for i in np.argsort(-fused, kind="stable")[:RERANK]]
         texts = self.store.hits([rows.keys[i] for i in best])
@@ -229,8 +231,9 @@ class Searcher:
         return stats, self.store.lexical_candidates(chosen, LEXICAL_PASSAGES, filters)
 
     def _fused(self, cand: Signals, rows: SignalRows, lang: str, vector: np.ndarray,
-               terms: list[str], stats: LexStats) -> np.ndarray:  # fmt: skip
-        """Fused score per candidate, standardised over candidates + the pool sample."""
+               terms: list[str], stats: LexStats) -> tuple[np.ndarray, float]:  # fmt: skip
+        """Fused score per candidate, standardised over candidates + the pool sample; and
+        how much it rises per unit of cosine in all three dense signals at once."""
         sample_rows, postings = self.sample_rows()
         seen = set(rows.keys)
         extra = [i for i, key in enumerate(sample_rows.keys) if key not in seen]
@@ -241,10 +244,13 @@ class Searcher:
         z = np.where(std > 1e-9, (cand.stacked() - mean) / np.where(std > 1e-9, std, 1), 0.0)
         w = self.weights
         fused = z[0] + w.answer * z[1] + w.window * z[2]
+        dense = np.array([1.0, w.answer, w.window])
+        spread = std[:3, 0]
+        per_cosine = float((dense / np.where(spread > 1e-9, spread, np.inf)).sum())
         weight = w.lexical_nl if lang == "nl" else w.lexical_en
         if weight and pool[3].any():
             fused = fused + weight * z[3]
-        return fused - w.procedural * rows.procedural
+        return fused - w.procedural * rows.procedural, per_cosine
 
     def _named(self, ref: Reference, rows: SignalRows, named: list[int], cited: list[int],
                fused: np.ndarray) -> tuple[list[int], str | None]:  # fmt: skip
