@@ -99,3 +99,12 @@ def test_off_topic_under_filters_is_plain_not_found(searcher: Searcher) -> None:
                              filters=Filters(doc_ids=[doc_id(store, "5209583")]))  # fmt: skip
     assert result.answerable is False and result.outside is False
     assert "Not answered in these documents" in result_text(result)
+
+
+def test_a_reference_to_a_letter_outside_the_filters_says_so(searcher: Searcher) -> None:
+    """ "vraag 13 van 5236577" within letter 5209583 said "the letter has no question 13"."""
+    other = Filters(doc_ids=[doc_id(searcher.store, "5209583")])
+    result = searcher.search("vraag 13 van 5236577", k=2, filters=other)
+    assert result.missing == "the letter it names is outside the filters"
+    assert result.answerable is False and result.outside is True
+    assert all(h.how != "lookup" for h in result.hits)

@@ -190,6 +190,11 @@ class Searcher:
         if self.weights.start and asks_since(text):
             fused = fused + self._start_bonus(rows, fused) * per_cosine
         lookup, missing = self._named(ref, rows, named, cited, fused)
+        # a letter the query names that the filters leave out: not "it has no question 13"
+        hidden = bool(filters and ref.doc_ids and not named
+                      and self.store.doc_passages(ref.doc_ids, Filters()))  # fmt: skip
+        if hidden:
+            missing = "the letter it names is outside the filters"
         pos = {key: i for i, key in enumerate(rows.keys)}
         order = [pos[key] for key in lookup if key in pos]
         chosen = set(order)
@@ -200,7 +205,7 @@ class Searcher:
         gain = margin(top, vector, self.embedder) if top is not None else None
         # a reference to something the index lacks is "not found", whatever else matches
         answerable = bool(lookup) or (not missing and gain is not None and gain >= MARGIN)
-        outside = False
+        outside = hidden
         if filters and top is not None and not lookup and not missing:
             answerable, outside = within_filters(answerable, top, self._best_anywhere(vector),
                                                  vector, self.embedder)  # fmt: skip
