@@ -94,8 +94,6 @@ def result_dict(result: Result) -> dict[str, Any]:
     return {
         "question": result.question,
         "answerable": result.answerable,
-        # filters were set and letters outside them answer: "not found within these filters"
-        "outside_filters": result.outside,
         "hits": [hit_dict(h) for h in result.hits],
     }
 
