@@ -11,9 +11,10 @@ and its answer opens with a month. Neither is evidence that the answer names a s
 So for a "since when" question (and "when did … take effect / become …") the best
 candidates whose answer itself names a starting point count as matching a little better
 (START_BONUS cosine): "sinds 1 januari 2024", "vanaf 17 februari", "met ingang van …",
-"per 1 september", "al in november 2021". A date alone ("In januari 2024 zijn …") is not a start. Measured on every time question
-of the evaluation sets (benchmarks/eval_table.py and the highlight sets): the two "since
-when is doxing …" questions go from rank 2 to 1, none drops.
+"per 1 september", "al in november 2021". A date alone ("In januari 2024 zijn …") is not
+a start. Measured on every question of the evaluation sets with its answer in the index
+(dev, extra, dev EN in Dutch and the two highlight sets; the seeds alone and all 45
+letters): the two "since when is doxing …" questions go from rank 2 to 1, no other moves.
 """
 
 from __future__ import annotations
