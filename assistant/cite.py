@@ -109,15 +109,20 @@ def result_text(result: Result, width: int = 88, bold: bool = False) -> str:
         lines.append(f"Not found: {result.missing}.")
     if not result.hits:
         return "\n".join(lines + ["No passages found."])
-    if not result.answerable:
+    if not result.answerable and result.outside:
+        lines.append("Not found within these filters: letters outside them answer this "
+                     "question. Possibly related within the filters:")  # fmt: skip
+    elif not result.answerable:
         lines.append("Not answered in these documents. Possibly related:")
     elif any(h.how == "lookup" for h in result.hits) and any(h.how != "lookup"
                                                              for h in result.hits):  # fmt: skip
-        lines.append("Passages your reference names come first, then the most relevant others.")
+        lines.append("Passages your reference names come first (exact reference), then the "
+                     "others by relevance.")  # fmt: skip
     indent = {"initial_indent": "    ", "subsequent_indent": "    "}
     for hit in result.hits:
         p = hit.passage
         lines.append("")
+        # relevance: the score the passages are ranked by, so it falls with rank
         how = "exact reference" if hit.how == "lookup" else f"relevance {hit.score:.3f}"
         related = "possibly related: " if not result.answerable else ""
         lines.append(f"[{hit.rank}] {related}{printable(citation(hit))}  ({how})")

@@ -5,8 +5,11 @@
 benchmarks/questions/conversations.jsonl holds two- and three-turn conversations (English
 and Dutch); each turn has its question, the passages that answer it ("rel", as in
 ../shared/eval/README.md) and "follow_up": whether it leans on the thread (false for a
-change of topic, which must not be merged). Every turn after the first is scored, when
-its passages are in the index, with the chat's own top 5:
+change of topic, which must not be merged). c30–c44 (issue #17) change the topic with a
+question that names its own subject, most of them short ("Sinds wanneer is doxing
+strafbaar?" after a mistyped Telegram question, "How many exposegroepen are there?" after
+"artikel 285d Sr", "What is doxing?", "Is de Nutri-Score misleidend?"). Every turn after
+the first is scored, when its passages are in the index, with the chat's own top 5:
   - before: the chat before issue #12 (a follow-up is glued to the thread's first
     question; four words or fewer always count as a follow-up);
   - after: assistant.search.followup.search_turn, which the chat and `ask --after` use.

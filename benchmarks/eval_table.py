@@ -32,13 +32,15 @@ UNANSWERED = {"off-topic": QUESTIONS / "off_topic.jsonl",
               "off-topic holdout 2": QUESTIONS / "off_topic_holdout2.jsonl",
               "near-topic": QUESTIONS / "near_topic.jsonl"}  # fmt: skip
 CONFIGS = {
-    "dense (backbone)": Weights(answer=0, window=0, lexical_nl=0, lexical_en=0, procedural=0),
+    "dense (backbone)": Weights(answer=0, window=0, lexical_nl=0, lexical_en=0, procedural=0,
+                                start=0),
     "+ 2-sentence windows": Weights(answer=0, window=1, lexical_nl=0, lexical_en=0,
-                                    procedural=0),
+                                    procedural=0, start=0),
     "+ BM25 (nl .8, en .1)": Weights(answer=0, window=1, lexical_nl=0.8, lexical_en=0.1,
-                                     procedural=0),
-    "+ answer unit (.5)": Weights(procedural=0),
-    "+ closing-question demotion = final": Weights(),
+                                     procedural=0, start=0),
+    "+ answer unit (.5)": Weights(procedural=0, start=0),
+    "+ closing-question demotion": Weights(start=0),
+    "+ 'since when' answers naming a start (.015) = final": Weights(),
 }
 
 

@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+from conftest import run_cli
+
 from assistant.search import Searcher
-from assistant.search.followup import is_elliptical, is_follow_up, resolve, search_turn, topic_of
+from assistant.search.followup import (
+    form,
+    is_elliptical,
+    is_follow_up,
+    resolve,
+    search_turn,
+    topic_of,
+)
 from assistant.web.chat import Conversation, answer, contextualize
 
 EN_BAN = "Can Telegram be banned in the Netherlands?"
@@ -105,3 +117,51 @@ def test_a_follow_up_in_an_empty_chat_says_it_stands_alone(searcher: Searcher) -
     assert turn.searched is not None and turn.searched.follow_up and not turn.searched.merged
     assert turn.result is not None and turn.result.question == "And in Belgium?"
     assert "searched as" not in turn.bot_html.lower()
+
+
+# -- issue #17 item 2: a short question that names its own subject starts a new thread ----
+def test_short_questions_are_decided_by_whether_the_letters_answer_them(
+        searcher: Searcher) -> None:  # fmt: skip
+    typo = "Kan Telegarm in Nederland verbodden worden?"
+    searched, result = search_turn(searcher, "Sinds wanneer is doxing strafbaar?", [typo])
+    assert not searched.merged and result.question == "Sinds wanneer is doxing strafbaar?"
+    assert ids(result.hits)[0] in ("5236577-q2", "5236577-q6"), ids(result.hits)
+    searched, result = search_turn(searcher, "How many exposegroepen are there?",
+                                   ["artikel 285d Sr"])  # fmt: skip
+    assert not searched.merged and all(h.how != "lookup" for h in result.hits)
+    # ... and a short question that lacks a subject still leans on the thread
+    doxing = "How many doxing incidents were reported to the police in January 2024?"
+    searched, result = search_turn(searcher, "How many suspects were identified?", [doxing])
+    assert searched.merged and searched.topic == doxing
+    assert ids(result.hits)[0] == "5236577-q5"
+
+
+def test_the_thread_keeps_a_short_question_that_stood_alone_as_its_topic(
+        searcher: Searcher) -> None:  # fmt: skip
+    """After "Sinds wanneer is doxing strafbaar?" started a thread, a follow-up leans on it."""
+    previous = [NL_BAN, "Sinds wanneer is doxing strafbaar?"]
+    searched, _ = search_turn(searcher, "Onder welk artikel valt dat?", previous)
+    assert searched.topic == "Sinds wanneer is doxing strafbaar?"
+
+
+def test_short_questions_by_their_words_alone() -> None:
+    assert form("Sinds wanneer is doxing strafbaar?") == "short"
+    assert form("How many exposegroepen are there?") == "short"  # "there": not referring
+    assert form("What does the regulator DNB do about it?") == "follow-up"  # ends in "it"
+    assert form("Onder welk artikel valt dat?") == "follow-up"
+    assert form("Duitsland?") == "follow-up"  # elliptical: no verb, no question word
+    assert form("Is Ukraine developing nuclear weapons?") == "own"
+    # without a judgement a short question counts as a follow-up (the old reading)
+    assert is_follow_up("Sinds wanneer is doxing strafbaar?")
+    assert not is_follow_up("Sinds wanneer is doxing strafbaar?", lambda text: True)
+    assert resolve("Sinds wanneer is doxing strafbaar?", [NL_BAN], lambda text: True).text == \
+        "Sinds wanneer is doxing strafbaar?"  # fmt: skip
+
+
+def test_cli_after_searches_a_new_subject_on_its_own(seed_index_dir: Path) -> None:
+    out = run_cli("ask", "--index", str(seed_index_dir), "--json", "-k", "3",
+                  "--after", "artikel 285d Sr", "How many exposegroepen are there?")  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["searched_as"] == "How many exposegroepen are there?"
+    assert all(hit["match"] != "lookup" for hit in data["hits"])

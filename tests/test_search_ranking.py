@@ -7,13 +7,17 @@ letters alone and among all of ../shared/corpus-real.
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import pytest
-from conftest import DEV_EVAL, ROOT
+from conftest import DEV_EVAL, ROOT, run_cli
 
+from assistant.cite import result_text
 from assistant.evaluate import evaluate, load_questions
 from assistant.search import Filters, Searcher, is_procedural
+from assistant.search.cues import asks_since, names_start
 
 EXTRA = ROOT / "benchmarks" / "questions" / "seeds_extra.jsonl"
 # Floors: what the ranking reaches now, a little below, so a regression fails.
@@ -69,3 +73,69 @@ def test_the_closing_how_to_answer_question_gives_way_to_content(searcher: Searc
     # Asked about the answering itself, it is still found first.
     asked = searcher.search("Worden de vragen apart van elkaar beantwoord?", k=1).hits
     assert asked[0].passage.passage_id == "5236577-q17"
+
+
+# -- issue #17 item 3: "since when" asks for a start -------------------------------------
+SINCE_DOXING = ("Since when is doxing a criminal offence?", "Sinds wanneer is doxing strafbaar?")
+
+
+@pytest.mark.parametrize("question", SINCE_DOXING)
+def test_since_when_puts_the_answer_naming_the_start_first(searcher: Searcher,
+                                                           question: str) -> None:  # fmt: skip
+    """Vraag 5 ("In januari 2024 zijn 21 incidenten …") came first: its question restates
+    the start date and its answer opens with a month. Vraag 2's answer names the start
+    ("sinds 1 januari 2024 … strafbare doxing"); vraag 6 defines the offence."""
+    ids = [h.passage.passage_id for h in searcher.search(question, k=5).hits]
+    assert ids[0] in ("5236577-q2", "5236577-q6"), ids
+    assert ids.index("5236577-q2") < ids.index("5236577-q5"), ids
+
+
+def test_since_when_example_in_the_cli(seed_index_dir: Any) -> None:
+    out = run_cli("ask", "--index", str(seed_index_dir), "-k", "3", SINCE_DOXING[0])
+    assert out.returncode == 0, out.stderr
+    first = next(line for line in out.stdout.splitlines() if line.startswith("[1] "))
+    assert "antwoord op vraag 2," in first or "antwoord op vraag 6," in first, out.stdout
+
+
+def test_since_cue_reads_the_answer_not_a_date_alone() -> None:
+    assert asks_since("Since when is doxing a criminal offence?")
+    assert asks_since("Sinds wanneer loopt het gebiedsproces rond de gasopslag Norg?")
+    assert asks_since("When does DORA take effect for the financial sector?")
+    assert not asks_since("When did the Council of State advise on the DSA bill?")
+    assert not asks_since("How many doxing incidents were reported in January 2024?")
+    assert names_start("… en sinds 1 januari 2024 ook aan het gebruik van persoonsgegevens")
+    assert names_start("Al in november 2021 is door de toenmalige Minister aangekondigd")
+    assert names_start("Met ingang van 17 januari 2025 zal ook DORA van kracht worden")
+    assert not names_start("In januari 2024 zijn 21 incidenten rond doxing gemeld.")
+    assert not names_start("Per maand komen er 36,9 verschillende medewerkers.")
+
+
+# -- issue #17 item 7: the score shown is the one the hits are ranked by ------------------
+def _shown_scores(text: str) -> list[float]:
+    return [float(m) for m in re.findall(r"^\[\d+\] .*\(relevance (\d\.\d+)\)$", text, re.M)]
+
+
+def test_cli_relevance_falls_with_rank(seed_index_dir: Any) -> None:
+    """The CLI printed each hit's cosine while ranking by the fused score: "[4] … 0.870"
+    above "[5] … 0.894" for the Telegram question."""
+    question = "Kan Telegram in Nederland verboden worden?"
+    out = run_cli("ask", "--index", str(seed_index_dir), "-k", "8", question)
+    assert out.returncode == 0, out.stderr
+    scores = _shown_scores(out.stdout)
+    assert len(scores) == 8 and scores == sorted(scores, reverse=True), out.stdout
+    data = json.loads(run_cli("ask", "--index", str(seed_index_dir), "-k", "8", "--json",
+                              question).stdout)  # fmt: skip
+    json_scores = [h["score"] for h in data["hits"]]
+    assert json_scores == sorted(json_scores, reverse=True)
+
+
+def test_exact_references_first_and_marked_then_by_relevance(searcher: Searcher) -> None:
+    result = searcher.search("artikel 285d Sr", k=6)
+    exact = [h for h in result.hits if h.how == "lookup"]
+    assert exact and result.hits[: len(exact)] == exact  # exact references come first
+    text = result_text(result)
+    assert "Passages your reference names come first (exact reference), then the others by " \
+           "relevance." in text  # fmt: skip
+    assert len(re.findall(r"^\[\d+\] .*\(exact reference\)$", text, re.M)) == len(exact)
+    rest = _shown_scores(text)
+    assert len(rest) == len(result.hits) - len(exact) and rest == sorted(rest, reverse=True)

@@ -21,6 +21,7 @@ judged by `answerable.judge`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,7 +38,8 @@ from ..store.lexical import (
     term_frequencies,
 )
 from ..store.records import is_procedural
-from .answerable import judge
+from .answerable import MARGIN, margin, within_filters
+from .cues import RERANK, START_BONUS, asks_since, names_start
 from .highlight import highlight_spans
 from .language import detect_language
 from .lookup import Reference, article_matches, read_reference
@@ -51,6 +53,8 @@ VECTOR_UNITS = 400  # best units asked of the vector index
 LEXICAL_PASSAGES = 400  # best BM25 passages asked of the lexical index
 RARE_SHARE = 0.05  # lexical candidates come from terms in at most 5% of passages
 LEXICAL_BUDGET = 60_000  # ... whose postings add up to at most this many (~50 ms of FTS5)
+ANYWHERE_UNITS = 50  # best units of the whole index, for the best cosine outside filters
+SCORE_SCALE = 3.0  # fused units per logistic step of the shown score (see `relevance`)
 _PASSAGE, _ANSWER, _WINDOW = (KINDS.index(k) for k in ("passage", "answer", "window"))
 
 
@@ -63,6 +67,9 @@ class Weights:
     lexical_nl: float = 0.8  # BM25 helps Dutch questions much,
     lexical_en: float = 0.1  # English ones (against Dutch letters) barely
     procedural: float = 1.0  # demotion of "Kunt u deze vragen … beantwoorden?" passages
+    # "since when" questions: answers naming a start count as matching this much better
+    # (cosine, in all three dense signals; see cues.py)
+    start: float = START_BONUS
 
 
 class QuestionError(ValueError):
@@ -77,6 +84,21 @@ class Result:
     notes: list[str] = field(default_factory=list)  # e.g. "question was shortened"
     # A reference the query names that the index lacks, e.g. "5236577 has no question 99".
     missing: str | None = None
+    # How much better the best hit matches than everyday background text (cosine), the
+    # measure of `answerable`; None without hits.
+    margin: float | None = None
+    # Filters were set and letters outside them answer the question (clearly better than
+    # those inside): "not found within these filters".
+    outside: bool = False
+
+
+def relevance(fused: float) -> float:
+    """The score a hit shows, 0–1: a logistic of its fused score, so scores fall with rank.
+
+    The fused score orders the hits; showing a hit's cosine instead (as before) put
+    "0.876" above "0.901" whenever the other signals disagreed with the cosine.
+    """
+    return 1.0 / (1.0 + math.exp(-fused / SCORE_SCALE))
 
 
 def clean_question(question: str) -> tuple[str, list[str]]:
@@ -164,18 +186,48 @@ class Searcher:
         keys = list(dict.fromkeys(named + cited + vec + lex))
         rows = self.store.signal_rows(keys)
         cand = signals(rows, vector, terms, stats)
-        fused = self._fused(cand, rows, lang, vector, terms, stats)
+        fused, per_cosine = self._fused(cand, rows, lang, vector, terms, stats)
+        if self.weights.start and asks_since(text):
+            fused = fused + self._start_bonus(rows, fused) * per_cosine
         lookup, missing = self._named(ref, rows, named, cited, fused)
+        # a letter the query names that the filters leave out: not "it has no question 13"
+        hidden = bool(filters and ref.doc_ids and not named
+                      and self.store.doc_passages(ref.doc_ids, Filters()))  # fmt: skip
+        if hidden:
+            missing = "the letter it names is outside the filters"
         pos = {key: i for i, key in enumerate(rows.keys)}
         order = [pos[key] for key in lookup if key in pos]
         chosen = set(order)
         order += [int(i) for i in np.argsort(-fused, kind="stable") if int(i) not in chosen]
-        hits = self._hits(order[:k], rows, cand, set(lookup), text)
+        hits = self._hits(order[:k], rows, cand, fused, set(lookup), text)
         best = np.maximum(cand.passage, cand.window)
+        top = float(best.max()) if best.size else None
+        gain = margin(top, vector, self.embedder) if top is not None else None
         # a reference to something the index lacks is "not found", whatever else matches
-        answerable = bool(lookup) or (not missing and best.size > 0 and judge(
-            float(best.max()), vector, self.embedder))  # fmt: skip
-        return Result(text, hits, answerable, notes, missing)
+        answerable = bool(lookup) or (not missing and gain is not None and gain >= MARGIN)
+        outside = hidden
+        if filters and top is not None and not lookup and not missing:
+            answerable, outside = within_filters(answerable, top, self._best_anywhere(vector),
+                                                 vector, self.embedder)  # fmt: skip
+        return Result(text, hits, answerable, notes, missing, gain, outside)
+
+    def _best_anywhere(self, vector: np.ndarray) -> float:
+        """The best passage or window cosine in the whole index, filters aside."""
+        keys = [key for key, _ in self.store.vector_candidates(vector, ANYWHERE_UNITS, Filters())]
+        rows = self.store.signal_rows(list(dict.fromkeys(keys)))
+        shown = (rows.kind == _PASSAGE) | (rows.kind == _WINDOW)
+        return float((rows.vectors[shown] @ vector).max()) if shown.any() else -1.0
+
+    def _start_bonus(self, rows: SignalRows, fused: np.ndarray) -> np.ndarray:
+        """The start weight (cosine) for the best candidates whose answer names a start."""
+        bonus = np.zeros_like(fused)
+        best = [int(i) for i in np.argsort(-fused, kind="stable")[:RERANK]]
+        texts = self.store.hits([rows.keys[i] for i in best])
+        for i in best:
+            found = texts.get(rows.keys[i])
+            if found and names_start(found[0].answer_text):
+                bonus[i] = self.weights.start
+        return bonus
 
     def _lexical(self, terms: list[str], filters: Filters) -> tuple[LexStats, list[int]]:
         """The terms' statistics and the best BM25 passages of the rarer terms."""
@@ -184,8 +236,9 @@ class Searcher:
         return stats, self.store.lexical_candidates(chosen, LEXICAL_PASSAGES, filters)
 
     def _fused(self, cand: Signals, rows: SignalRows, lang: str, vector: np.ndarray,
-               terms: list[str], stats: LexStats) -> np.ndarray:  # fmt: skip
-        """Fused score per candidate, standardised over candidates + the pool sample."""
+               terms: list[str], stats: LexStats) -> tuple[np.ndarray, float]:  # fmt: skip
+        """Fused score per candidate, standardised over candidates + the pool sample; and
+        how much it rises per unit of cosine in all three dense signals at once."""
         sample_rows, postings = self.sample_rows()
         seen = set(rows.keys)
         extra = [i for i, key in enumerate(sample_rows.keys) if key not in seen]
@@ -196,10 +249,13 @@ class Searcher:
         z = np.where(std > 1e-9, (cand.stacked() - mean) / np.where(std > 1e-9, std, 1), 0.0)
         w = self.weights
         fused = z[0] + w.answer * z[1] + w.window * z[2]
+        dense = np.array([1.0, w.answer, w.window])
+        spread = std[:3, 0]
+        per_cosine = float((dense / np.where(spread > 1e-9, spread, np.inf)).sum())
         weight = w.lexical_nl if lang == "nl" else w.lexical_en
         if weight and pool[3].any():
             fused = fused + weight * z[3]
-        return fused - w.procedural * rows.procedural
+        return fused - w.procedural * rows.procedural, per_cosine
 
     def _named(self, ref: Reference, rows: SignalRows, named: list[int], cited: list[int],
                fused: np.ndarray) -> tuple[list[int], str | None]:  # fmt: skip
@@ -224,8 +280,8 @@ class Searcher:
                        (f" (it answers questions {numbers[0]}–{numbers[-1]})" if numbers else ""))
         return found, missing
 
-    def _hits(self, order: list[int], rows: SignalRows, s: Signals, lookup: set[int],
-              query: str) -> list[Hit]:  # fmt: skip
+    def _hits(self, order: list[int], rows: SignalRows, s: Signals, fused: np.ndarray,
+              lookup: set[int], query: str) -> list[Hit]:  # fmt: skip
         texts = self.store.hits([rows.keys[i] for i in order])
         hits = []
         for rank, i in enumerate(order, 1):
@@ -238,8 +294,7 @@ class Searcher:
                 (0, len(passage.answer_text))  # fmt: skip
             at = np.flatnonzero((rows.owner == i) & (rows.kind == _WINDOW))
             windows = [(int(rows.start[r]), int(rows.end[r]), float(s.unit[r])) for r in at]
-            score = float(max(s.passage[i], s.window[i]))  # cosine: comparable across questions
-            hit = Hit(passage, document, score, rank=rank,
+            hit = Hit(passage, document, relevance(float(fused[i])), rank=rank,
                       how="lookup" if key in lookup else "semantic", piece=piece)  # fmt: skip
             hit.highlights = highlight_spans(passage.answer_text, windows, query)
             hit.see_also = self.store.referred(key, passage)

@@ -14,6 +14,8 @@ LABELS: dict[str, dict[str, str]] = {
         "found_one": "This passage answers your question:",
         "not_found": "Not found: none of the indexed letters answers this question.",
         "no_passages": "Not found: no passage matches this question with the current filters.",
+        "not_found_filters": "Not found within these filters: letters outside them answer "
+                             "this question. Widen or clear the filters to see them.",
         "lookup_not_found": "Not found: no indexed letter matches this reference or these "
                             "words.",
         "lookup_not_found_hint": "Check the kenmerk and the question number, or ask in your "
@@ -54,6 +56,8 @@ LABELS: dict[str, dict[str, str]] = {
         "found_one": "Deze passage beantwoordt uw vraag:",
         "not_found": "Niet gevonden: geen van de geïndexeerde brieven beantwoordt deze vraag.",
         "no_passages": "Niet gevonden: met deze filters past geen passage bij de vraag.",
+        "not_found_filters": "Niet gevonden binnen deze filters: brieven daarbuiten "
+                             "beantwoorden deze vraag. Verruim of wis de filters om ze te zien.",
         "lookup_not_found": "Niet gevonden: geen geïndexeerde brief past bij dit kenmerk of "
                             "deze woorden.",
         "lookup_not_found_hint": "Controleer het kenmerk en het vraagnummer, of stel uw vraag "

@@ -167,7 +167,8 @@ def reply(result: Result, lang: str, searched_as: str | None = None,
         parts.append(f'<p class="kv-intro">{intro}</p>')
         parts.extend(card(h, lang) for h in result.hits)
     else:
-        said = esc(missing) if missing else label(lang, "not_found")
+        key = "not_found_filters" if result.outside else "not_found"
+        said = esc(missing) if missing else label(lang, key)
         parts.append(f'<p class="kv-notfound">{said}</p>')
         parts.append(f'<div class="kv-related-block"><p class="kv-related-title">'
                      f'{label(lang, "related")}</p>')  # fmt: skip
