@@ -6,7 +6,7 @@ import re
 
 from assistant.documents import Document, Hit, Passage
 from assistant.search import Result, Searcher
-from assistant.web import render
+from assistant.web import render, sources
 from assistant.web.app import all_documents, doc_id_of, letter_html, letter_of
 from assistant.web.chat import (
     Conversation,
@@ -46,6 +46,21 @@ def test_card_escapes_document_text_and_bolds_highlights() -> None:
     assert "&amp; zo." in html_out
     assert "Vraag 1" in html_out and "18 maart 2024" in html_out and "p. 2" in html_out
     assert render.no_blank_lines(html_out)
+
+
+def test_sources_templates_escape_document_text() -> None:
+    hit = hostile_hit(aanhangsel="ah-tk-20232024-1234")
+    doc, passage = hit.document, hit.passage
+    doc.doc_id, doc.source = 'd"1<', f"{HOSTILE}.txt"
+    listing = sources.document_list([doc], {doc.doc_id: 1})
+    letter = sources.letter(doc, [passage], passage.passage_id, f"ruwe {HOSTILE}\ntekst")
+    for out in (listing, letter):
+        assert "<script>" not in out and "<img" not in out and "<b>" not in out
+        assert "&lt;script&gt;" in out
+    assert '<tr data-doc="d&#34;1&lt;">' in listing and 'href="#letter=d%221%3C"' in listing
+    assert "&lt;img src=x onerror=alert(1)&gt;.txt" in letter  # the file name
+    assert '<pre>ruwe &lt;img src=x onerror=alert(1)&gt;\ntekst</pre>' in letter
+    assert letter.count('id="kv-cited"') == 1 and 'class="kv-official"' in letter
 
 
 def test_english_card_uses_english_labels() -> None:
@@ -245,8 +260,11 @@ def test_letter_marks_the_cited_passage(searcher: Searcher) -> None:
     assert "Ons kenmerk" in out and "Originele tekst" in out  # raw letter from the corpus
     assert letter_html(searcher, None, passage_id) == out  # the cited passage names its letter
     listing = letter_html(searcher, None)
-    assert "Kies hierboven" in listing and listing.count("<tr>") == 1 + len(
-        all_documents(searcher))  # fmt: skip
+    docs = all_documents(searcher)
+    assert "Klik op een brief" in listing and listing.count("<tr data-doc=") == len(docs)
+    for doc in docs:  # each row opens its letter: the row and its subject link name it
+        assert f'<tr data-doc="{doc.doc_id}">' in listing
+        assert f'href="#letter={doc.doc_id}"' in listing
     assert "5236577" in listing and "5209583" in listing
 
 
