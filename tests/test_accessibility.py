@@ -77,12 +77,12 @@ def sources_screen(page: Page) -> None:
 
 def letters_screen(page: Page) -> None:
     page.get_by_role("tab", name=re.compile("Sources")).click()
-    expect(page.locator("#kv-letters tbody tr").first).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator(".kv-docs tbody tr").first).to_be_visible(timeout=TIMEOUT)
 
 
 def letter_from_list_screen(page: Page) -> None:
     letters_screen(page)
-    page.locator("#kv-letters tbody tr").first.click()
+    page.locator(".kv-docs tbody tr").first.click()
     expect(page.locator("#kv-letter .kv-dl")).to_be_visible(timeout=TIMEOUT)
 
 

@@ -358,7 +358,7 @@ def test_17_13_phone_first_screen_holds_the_question_box_and_the_examples(
 
 def test_17_4_a_row_of_the_sources_list_opens_its_letter(chat: Page) -> None:
     chat.get_by_role("tab", name="Sources · bronnen").click()
-    rows = chat.locator("#kv-letters tbody tr")
+    rows = chat.locator(".kv-docs tbody tr")
     expect(rows).to_have_count(2)
     rows.filter(has_text="5209583").locator("td").nth(1).click()  # the date cell: any cell
     letter = chat.locator("#kv-letter")
