@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from assistant.documents import Document, Hit, Passage
 from assistant.search import Result, Searcher
@@ -17,6 +18,7 @@ from assistant.web.chat import (
     lookup,
 )
 from assistant.web.excerpt import window
+from assistant.web.upload import Uploads
 
 EN_QUESTION = "Can Telegram be banned in the Netherlands?"
 NL_QUESTION = "Kan Telegram in Nederland verboden worden?"
@@ -278,3 +280,18 @@ def test_serialized_searcher_answers_concurrent_requests(searcher: Searcher) -> 
     ids = [[h.passage.passage_id for h in r.hits] for r in results]
     assert ids[0::2] == [ids[0]] * 3 and ids[1::2] == [ids[1]] * 3
     assert shared.warm_up().join(timeout=60) is None
+
+
+def test_uploads_delete_only_the_servers_temporary_copies(tmp_path: Path) -> None:
+    cache = tmp_path / "gradio"
+    upload = cache / "3f2a" / "katten.txt"  # Gradio: one folder per upload in its cache
+    stray = cache / "tmpfile"  # Gradio's own, not an upload
+    mine = tmp_path / "elsewhere" / "fietsen.txt"  # a file of the user's: never touched
+    for path in (upload, stray, mine):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x", encoding="utf-8")
+    Uploads(None, cache).forget([upload, stray, mine])
+    assert not upload.exists() and not upload.parent.exists()
+    assert stray.exists() and mine.exists() and cache.is_dir()
+    Uploads(None).forget([mine])  # no upload folder: nothing is deleted
+    assert mine.exists()
