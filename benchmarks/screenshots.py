@@ -95,6 +95,12 @@ def screens(page, url: str,  # type: ignore[no-untyped-def]
         page.get_by_role("tab", name="Sources · bronnen").click()
         page.locator(".kv-docs").wait_for()
 
+    def letter_from_list() -> None:  # a row of the list opens its letter
+        letters()
+        page.locator(".kv-docs tbody tr").first.click()
+        page.locator("#kv-letter .kv-dl").wait_for()
+        page.wait_for_timeout(500)
+
     def add_letters() -> None:  # opened only: an upload would change the index
         letters()
         page.locator("#kv-add-letters").get_by_text("Add letters · brieven toevoegen").click()
@@ -103,6 +109,7 @@ def screens(page, url: str,  # type: ignore[no-untyped-def]
 
     return [
         ("1-home", home),
+        ("1b-home-first-screen", home),
         ("2-answer-en", lambda: ask(page, "Can Telegram be banned in the Netherlands?")),
         ("2b-copied", copy),
         ("3-follow-up", lambda: ask(page, "and in Belgium?")),
@@ -116,6 +123,7 @@ def screens(page, url: str,  # type: ignore[no-untyped-def]
         ("9b-lookup-not-found", lookup_not_found),
         ("10-filters", filters),
         ("11-sources-list", letters),
+        ("11a-sources-letter-from-list", letter_from_list),
         ("11b-add-letters", add_letters),
     ] + ([("12-official-link", lambda: (home(), ask(page, f"vraag 1 van {official}")))]
          if official else [])  # only when a letter has an Aanhangsel id of the full form
@@ -143,8 +151,10 @@ def main() -> None:
                     started = time.perf_counter()
                     action()
                     path = args.out / f"{label}-{name}.png"
-                    # the letter is long: show what the reader sees after the jump
-                    page.screenshot(path=str(path), full_page="sources" not in label)
+                    # the letter is long: show what the reader sees after the jump; the
+                    # first screen is what a reader sees before scrolling
+                    whole = "sources" not in label and "first-screen" not in label
+                    page.screenshot(path=str(path), full_page=whole)
                     print(f"{path}  ({time.perf_counter() - started:.1f} s)")
                 context.close()
             browser.close()

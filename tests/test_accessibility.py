@@ -75,11 +75,24 @@ def sources_screen(page: Page) -> None:
     expect(page.locator("#kv-letter #kv-cited")).to_be_visible(timeout=TIMEOUT)
 
 
+def letters_screen(page: Page) -> None:
+    page.get_by_role("tab", name=re.compile("Sources")).click()
+    expect(page.locator(".kv-docs tbody tr").first).to_be_visible(timeout=TIMEOUT)
+
+
+def letter_from_list_screen(page: Page) -> None:
+    letters_screen(page)
+    page.locator(".kv-docs tbody tr").first.click()
+    expect(page.locator("#kv-letter .kv-dl")).to_be_visible(timeout=TIMEOUT)
+
+
 SCREENS: dict[str, Callable[[Page], None]] = {
     "chat with an answer": answer_screen,
     "not-found reply": not_found_screen,
     "lookup": lookup_screen,
     "sources with the cited letter": sources_screen,
+    "the list of letters": letters_screen,
+    "a letter opened from the list": letter_from_list_screen,
 }
 
 

@@ -320,22 +320,59 @@ def test_official_publication_link_opens_in_a_new_tab(
     expect(page.locator("#kv-question textarea")).to_be_visible()
 
 
-def test_phone_examples_scroll_sideways_and_nothing_covers_the_answer(chat: Page) -> None:
+def test_phone_examples_are_whole_and_nothing_covers_the_answer(chat: Page) -> None:
     chat.set_viewport_size({"width": 390, "height": 844})
     examples = chat.locator("#kv-examples")
     box = examples.bounding_box()
-    assert box is not None and box["height"] < 60  # one row, not half the screen
-    assert examples.evaluate("(e) => e.scrollWidth > e.clientWidth")  # it scrolls sideways
+    assert box is not None and box["height"] < 120  # two short rows, not half the screen
+    assert examples.evaluate("(e) => e.scrollWidth <= e.clientWidth")  # nothing hidden aside
+    for button in examples.get_by_role("button").all():
+        if button.is_visible():  # every example whole on the screen (#17: they ran off it)
+            b = button.bounding_box()
+            assert b and b["x"] >= 0 and b["x"] + b["width"] <= 390, button.inner_text()
     assert chat.evaluate("document.documentElement.scrollWidth") <= 390  # the page does not
     examples.get_by_role("button", name="Wie houdt toezicht op de Digital Services Act?").click()
     expect(chat.locator('#kv-chat [data-testid="bot"]')).to_have_count(1, timeout=TIMEOUT)
     ask(chat, EN_QUESTION)
     expect(chat.locator("#kv-chat .scroll-down-button-container button")).to_be_hidden()
     chat_box = chat.locator("#kv-chat").bounding_box()
-    assert chat_box is not None
+    assert chat_box is not None and chat_box["height"] > 400  # answers get the room
     for x in (0.25, 0.5, 0.75):  # what sits on the bottom edge of the chat is the answer
         hit = chat.evaluate(f"""() => {{ const r = document.querySelector('#kv-chat')
           .getBoundingClientRect(); const el = document.elementFromPoint(
           r.left + r.width * {x}, r.bottom - 12); return el.closest('.kv-reply') !== null
           || el.closest('[data-testid="bot"]') !== null; }}""")  # fmt: skip
         assert hit, x
+
+
+# -- issue #17, the items that need no change to the index ---------------------------------
+def test_17_13_phone_first_screen_holds_the_question_box_and_the_examples(
+        page: Page, app_url: str) -> None:  # fmt: skip
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(app_url)
+    expect(page.locator("#kv-question textarea")).to_be_visible(timeout=TIMEOUT)
+    for selector in ("#kv-question textarea", "#kv-send", "#kv-examples"):
+        expect(page.locator(selector)).to_be_in_viewport(ratio=1)  # no scrolling needed
+    expect(page.locator("#kv-chat .placeholder-content")).to_be_in_viewport(ratio=1)
+
+
+def test_17_4_a_row_of_the_sources_list_opens_its_letter(chat: Page) -> None:
+    chat.get_by_role("tab", name="Sources · bronnen").click()
+    rows = chat.locator(".kv-docs tbody tr")
+    expect(rows).to_have_count(2)
+    rows.filter(has_text="5209583").locator("td").nth(1).click()  # the date cell: any cell
+    letter = chat.locator("#kv-letter")
+    expect(letter.locator(".kv-dl")).to_contain_text("5209583", timeout=TIMEOUT)
+    expect(letter.locator(".kv-passage")).to_have_count(20)
+    expect(chat.locator("#kv-doc-select input")).to_have_value(re.compile("^5209583 · "))
+    expect(rows.first).to_be_hidden()
+    chat.get_by_role("button", name="← All letters · alle brieven").click()
+    expect(letter).to_be_hidden()
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_be_visible()
+    expect(chat.locator("#kv-doc-select input")).to_have_value("")
+    link = rows.filter(has_text="5236577").get_by_role("link")  # by keyboard: the subject
+    link.focus()
+    chat.keyboard.press("Enter")
+    expect(letter.locator(".kv-dl")).to_contain_text("5236577", timeout=TIMEOUT)
+    expect(letter.locator(".kv-passage")).to_have_count(17)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from assistant.documents import Document, Hit, Passage
 from assistant.search import Result, Searcher
-from assistant.web import render
+from assistant.web import render, sources
 from assistant.web.app import all_documents, doc_id_of, letter_html, letter_of
 from assistant.web.chat import (
     Conversation,
@@ -17,6 +18,7 @@ from assistant.web.chat import (
     lookup,
 )
 from assistant.web.excerpt import window
+from assistant.web.upload import Uploads
 
 EN_QUESTION = "Can Telegram be banned in the Netherlands?"
 NL_QUESTION = "Kan Telegram in Nederland verboden worden?"
@@ -46,6 +48,21 @@ def test_card_escapes_document_text_and_bolds_highlights() -> None:
     assert "&amp; zo." in html_out
     assert "Vraag 1" in html_out and "18 maart 2024" in html_out and "p. 2" in html_out
     assert render.no_blank_lines(html_out)
+
+
+def test_sources_templates_escape_document_text() -> None:
+    hit = hostile_hit(aanhangsel="ah-tk-20232024-1234")
+    doc, passage = hit.document, hit.passage
+    doc.doc_id, doc.source = 'd"1<', f"{HOSTILE}.txt"
+    listing = sources.document_list([doc], {doc.doc_id: 1})
+    letter = sources.letter(doc, [passage], passage.passage_id, f"ruwe {HOSTILE}\ntekst")
+    for out in (listing, letter):
+        assert "<script>" not in out and "<img" not in out and "<b>" not in out
+        assert "&lt;script&gt;" in out
+    assert '<tr data-doc="d&#34;1&lt;">' in listing and 'href="#letter=d%221%3C"' in listing
+    assert "&lt;img src=x onerror=alert(1)&gt;.txt" in letter  # the file name
+    assert '<pre>ruwe &lt;img src=x onerror=alert(1)&gt;\ntekst</pre>' in letter
+    assert letter.count('id="kv-cited"') == 1 and 'class="kv-official"' in letter
 
 
 def test_english_card_uses_english_labels() -> None:
@@ -245,8 +262,11 @@ def test_letter_marks_the_cited_passage(searcher: Searcher) -> None:
     assert "Ons kenmerk" in out and "Originele tekst" in out  # raw letter from the corpus
     assert letter_html(searcher, None, passage_id) == out  # the cited passage names its letter
     listing = letter_html(searcher, None)
-    assert "Kies hierboven" in listing and listing.count("<tr>") == 1 + len(
-        all_documents(searcher))  # fmt: skip
+    docs = all_documents(searcher)
+    assert "Klik op een brief" in listing and listing.count("<tr data-doc=") == len(docs)
+    for doc in docs:  # each row opens its letter: the row and its subject link name it
+        assert f'<tr data-doc="{doc.doc_id}">' in listing
+        assert f'href="#letter={doc.doc_id}"' in listing
     assert "5236577" in listing and "5209583" in listing
 
 
@@ -290,3 +310,18 @@ def test_a_reversed_date_range_is_said_to_be_reversed(searcher: Searcher) -> Non
     assert not hits and "Het datumbereik is omgedraaid" in markup
     same_day, _ = lookup(searcher, "Telegram", date_from="2024-03-18", date_to="2024-03-18")
     assert "kv-lookup-item" in same_day  # one day, from == to, is a range
+
+
+def test_uploads_delete_only_the_servers_temporary_copies(tmp_path: Path) -> None:
+    cache = tmp_path / "gradio"
+    upload = cache / "3f2a" / "katten.txt"  # Gradio: one folder per upload in its cache
+    stray = cache / "tmpfile"  # Gradio's own, not an upload
+    mine = tmp_path / "elsewhere" / "fietsen.txt"  # a file of the user's: never touched
+    for path in (upload, stray, mine):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x", encoding="utf-8")
+    Uploads(None, cache).forget([upload, stray, mine])
+    assert not upload.exists() and not upload.parent.exists()
+    assert stray.exists() and mine.exists() and cache.is_dir()
+    Uploads(None).forget([mine])  # no upload folder: nothing is deleted
+    assert mine.exists()

@@ -44,6 +44,13 @@
     if (button) button.click();
   }
 
+  // A row of the Sources list opens its letter (its subject is a link for the keyboard).
+  function openLetter(docId) {
+    window.kvOpenLetter = docId;
+    const button = document.querySelector("#kv-open-letter-btn");
+    if (button) button.click();
+  }
+
   document.addEventListener("click", (event) => {
     const copy = event.target.closest(".kv-copy");
     if (copy) {
@@ -55,6 +62,12 @@
     if (link && (link.getAttribute("href") || "").startsWith(OPEN)) {
       event.preventDefault();
       openInLetter(link);
+      return;
+    }
+    const row = event.target.closest(".kv-docs tr[data-doc]");
+    if (row) {
+      event.preventDefault();
+      openLetter(row.dataset.doc);
     }
   });
 }

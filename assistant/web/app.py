@@ -63,8 +63,18 @@ SCROLL_TO_REPLY = """() => { setTimeout(() => {
 SCROLL_TO_CITED = """() => { setTimeout(() => {
   const el = document.getElementById('kv-cited');
   if (el) el.scrollIntoView({block: 'start'}); }, 300); }"""
-# The passage id an "open in letter" link put there (see app.js), as the event's input.
+SCROLL_TO_LETTER = """() => { setTimeout(() => {
+  const el = document.getElementById('kv-doc-select');
+  if (el && el.getBoundingClientRect().top < 0) el.scrollIntoView({block: 'start'}); }, 300); }"""
+# The passage id an "open in letter" link put there (see app.js), as the event's input;
+# the letter a row of the Sources list names, likewise.
 OPEN_PASSAGE = "(value) => [window.kvOpenPassage || value || '']"
+OPEN_LETTER = "(value) => [window.kvOpenLetter || value || '']"
+# Gradio 6.31 announces "common.complete" (a translation key its English strings lack) in
+# its screen-reader status region after every event that shows progress: say it in words.
+# Events that only refresh lists in the background show no progress, so announce nothing.
+ANNOUNCE = gr.I18n(en={"common.complete": "Done"}, nl={"common.complete": "Klaar"})
+QUIET: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
 
 log = logging.getLogger(__name__)
 
@@ -129,15 +139,29 @@ def theme() -> Any:
         link_text_color_visited="#6d28d9", link_text_color_hover="#1e3a8a")  # fmt: skip
 
 
-def letter_html(searcher: Searcher, doc_id: str | None, cited: str | None = None) -> str:
-    """The full letter of doc_id (or of the cited passage), the cited answer marked."""
+def letters_html(searcher: Searcher) -> str:
+    """The list of indexed letters as the index is now (each row opens its letter)."""
+    searcher.store.refresh()
+    return sources.document_list(all_documents(searcher), passage_counts(searcher))
+
+
+def shown_letter(searcher: Searcher, doc_id: str | None,
+                 cited: str | None = None) -> tuple[str, str] | None:  # fmt: skip
+    """The doc_id and full letter of doc_id (or of the cited passage), the cited answer
+    marked; None when there is no such letter."""
     if cited and not doc_id:
         doc_id = doc_id_of(searcher, cited)
     found = letter_of(searcher, doc_id) if doc_id else None
     if found is None:
-        return sources.document_list(all_documents(searcher), passage_counts(searcher))
+        return None
     doc, passages = found
-    return sources.letter(doc, passages, cited, source_text(searcher, doc))
+    return doc.doc_id, sources.letter(doc, passages, cited, source_text(searcher, doc))
+
+
+def letter_html(searcher: Searcher, doc_id: str | None, cited: str | None = None) -> str:
+    """The letter as `shown_letter` makes it, or the list of letters when there is none."""
+    shown = shown_letter(searcher, doc_id, cited)
+    return shown[1] if shown else letters_html(searcher)
 
 
 def search_endpoint(searcher: Searcher) -> Any:
@@ -163,7 +187,7 @@ def build_app(searcher: Searcher) -> gr.Blocks:
     if not isinstance(searcher, Serialized):
         searcher = Serialized(searcher)
     docs = sources.document_choices(all_documents(searcher))
-    uploads = Uploads(searcher.store)
+    uploads = Uploads(searcher.store, Path(os.environ["GRADIO_TEMP_DIR"]))
 
     def pickers() -> tuple[Any, ...]:
         """The letter pickers as the index is now (their chosen values stay)."""
@@ -174,7 +198,17 @@ def build_app(searcher: Searcher) -> gr.Blocks:
 
     def refreshed() -> tuple[Any, ...]:
         """The pickers, and the list of letters in the Sources tab, as the index is now."""
-        return (*pickers(), letter_html(searcher, None))
+        return (*pickers(), letters_html(searcher))
+
+    def view(doc_id: str | None, cited: str | None = None) -> tuple[Any, ...]:
+        """The Sources tab showing one letter (the cited answer marked), or, when there is
+        no such letter, the list of letters: the picker, the letter, the list, "back"."""
+        shown = shown_letter(searcher, doc_id, cited)
+        if shown is None:
+            return (gr.Dropdown(value=None), gr.HTML("", visible=False),
+                    gr.HTML(letters_html(searcher), visible=True), gr.Button(visible=False))
+        return (gr.Dropdown(value=shown[0]), gr.HTML(shown[1], visible=True),
+                gr.HTML(visible=False), gr.Button(visible=True))  # fmt: skip
 
     def respond(message: str, history: list[dict[str, Any]], conversation: Conversation,
                 doc_ids: list[str], date_from: str, date_to: str) -> tuple[Any, ...]:  # fmt: skip
@@ -198,13 +232,11 @@ def build_app(searcher: Searcher) -> gr.Blocks:
         return lookup(searcher, text, doc_ids, date_from, date_to)[0]
 
     def open_cited(passage_id: str | None) -> tuple[Any, ...]:
-        doc_id = doc_id_of(searcher, passage_id) if passage_id else None
-        return (gr.Tabs(selected="sources"), gr.Dropdown(value=doc_id),
-                letter_html(searcher, doc_id, passage_id))  # fmt: skip
+        return (gr.Tabs(selected="sources"), *view(None, passage_id or None))
 
     with gr.Blocks(title=TITLE) as app:
         gr.HTML(HEADER, elem_id="kv-header")
-        doc_filter, date_from, date_to = _filters(docs)
+        filters, doc_filter, date_from, date_to = _filters(docs)
         with gr.Tabs(elem_id="kv-tabs") as tabs:
             with gr.Tab("Chat", id="chat", elem_id="kv-tab-chat"):
                 conversation = gr.State(Conversation())
@@ -241,10 +273,15 @@ def build_app(searcher: Searcher) -> gr.Blocks:
                     upload_report = gr.HTML(elem_id="kv-upload-report")
                 doc_select = gr.Dropdown(docs, label=f"Letters · brieven ({len(docs)})",
                                          value=None, elem_id="kv-doc-select")
-                letter = gr.HTML(letter_html(searcher, None), elem_id="kv-letter")
+                back = gr.Button("← All letters · alle brieven", size="sm", visible=False,
+                                 elem_id="kv-all-letters")
+                letter = gr.HTML("", visible=False, elem_id="kv-letter")
+                # refreshed when the page loads and when this tab opens (see below)
+                letters = gr.HTML(letters_html(searcher), elem_id="kv-letters")
         # "Open in letter" links in the cards press this (app.js): in the page, not shown
         open_id = gr.Textbox(visible="hidden", elem_id="kv-open-id", label="passage")
         open_btn = gr.Button("open", visible="hidden", elem_id="kv-open-btn")
+        open_letter = gr.Button("open letter", visible="hidden", elem_id="kv-open-letter-btn")
 
         private: dict[str, Any] = {"api_visibility": "private"}
         chat_in = [question, chatbot, conversation, doc_filter, date_from, date_to]
@@ -260,23 +297,32 @@ def build_app(searcher: Searcher) -> gr.Blocks:
                       **private)  # fmt: skip
         for trigger in (lookup_box.submit, lookup_btn.click):
             trigger(quick, [lookup_box, doc_filter, date_from, date_to], lookup_out, **private)
-        open_btn.click(open_cited, open_id, [tabs, doc_select, letter], js=OPEN_PASSAGE,
+        shown = [doc_select, letter, letters, back]
+        open_btn.click(open_cited, open_id, [tabs, *shown], js=OPEN_PASSAGE,
                        **private).then(None, js=SCROLL_TO_CITED)  # fmt: skip
-        doc_select.input(lambda d: letter_html(searcher, d), doc_select, letter, **private)
-        listing = [doc_select, doc_filter, letter]
+        open_letter.click(view, open_id, shown, js=OPEN_LETTER, **private).then(
+            None, js=SCROLL_TO_LETTER)  # fmt: skip
+        doc_select.input(view, doc_select, shown, **private)
+        back.click(lambda: view(None), None, shown, **private)
+        listing = [doc_select, doc_filter, letters]
         add_btn.click(lambda files, again: (uploads.add(files, again)[0], None, *refreshed()),
-                      [upload, replace], [upload_report, upload, *listing], **private)
-        # letters another process added or removed: offered whenever Sources opens (the
-        # letter shown stays: "Open in letter" opens this tab too)
-        sources_tab.select(pickers, None, listing[:2], **private)
+                      [upload, replace], [upload_report, upload, *listing],
+                      show_progress_on=upload_report, **private)  # fmt: skip
+        # Letters another process added or removed: the lists follow the index when the
+        # page loads, when Sources opens and when the filters open (the letter shown stays:
+        # "Open in letter" opens this tab too). Quietly: nothing changed that one asked for.
+        app.load(refreshed, None, listing, **QUIET)
+        sources_tab.select(refreshed, None, listing, **QUIET)
+        filters.expand(lambda: pickers()[1], None, doc_filter, **QUIET)
+        doc_filter.focus(lambda: pickers()[1], None, doc_filter, **QUIET)
         gr.api(search_endpoint(searcher), api_name="search")
     return app
 
 
-def _filters(docs: list[tuple[str, str]]) -> tuple[Any, Any, Any]:
+def _filters(docs: list[tuple[str, str]]) -> tuple[Any, Any, Any, Any]:
     """The filter panel: documents and a date range, applied to chat and lookup."""
     with gr.Accordion("Filters: letters and dates · brieven en datums", open=False,
-                      elem_id="kv-filters"), gr.Row():
+                      elem_id="kv-filters") as panel, gr.Row():
         doc_filter = gr.Dropdown(docs, multiselect=True, value=[], scale=3,
                                  label="Only these letters · alleen deze brieven (empty = all)",
                                  elem_id="kv-doc-filter")
@@ -285,7 +331,7 @@ def _filters(docs: list[tuple[str, str]]) -> tuple[Any, Any, Any]:
                                    elem_id="kv-date-from")
             date_to = gr.Textbox(label="To date · tot en met", placeholder="2024-12-31",
                                  elem_id="kv-date-to")
-    return doc_filter, date_from, date_to
+    return panel, doc_filter, date_from, date_to
 
 
 def _ask_row(box_id: str, box_label: str, placeholder: str, button: str,
@@ -318,7 +364,7 @@ def start(searcher: Searcher, host: str = "127.0.0.1", port: int = 7860,
     # enough input values") instead of {"error": null}; the message, never a traceback.
     _, url, _ = app.launch(server_name=host, server_port=port, prevent_thread_lock=True,
                            theme=theme(), css=CSS, js=JS, head=PAGE_HEAD, footer_links=["api"],
-                           ssr_mode=False, quiet=True, show_error=True,
+                           ssr_mode=False, quiet=True, show_error=True, i18n=ANNOUNCE,
                            **server_options(host, app.config))  # fmt: skip
     if block:
         print(f"serving on {url} (Ctrl+C stops)", flush=True)
