@@ -10,6 +10,8 @@ property expanded as a list of full records (the `Zaak` → `Document` capture).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ from ...documents import ANSWERS, POSTPONEMENT, QUESTIONS
 from ..metadata import members
 from .aanhangsel import aanhangsel_id
 from .http import FetchError, PoliteClient
+from .http import short_url as _short
 
 DEFAULT_TK_URL = "https://gegevensmagazijn.tweedekamer.nl/OData/v4/2.0/"
 
@@ -73,14 +76,78 @@ class TkRecord:
         return self.nummer or self.external_id
 
 
-def read_record(raw: dict[str, Any]) -> TkRecord:
-    """A TkRecord from one JSON record. Raises ValueError without a usable Id/ApiGewijzigdOp."""
-    if not isinstance(raw, dict) or not raw.get("Id") or not raw.get("ApiGewijzigdOp"):
-        raise ValueError("a Document record without Id or ApiGewijzigdOp")
-    changed = str(raw["ApiGewijzigdOp"])
-    timestamp_key(changed)  # raises ValueError for a malformed timestamp: it orders everything
-    record = TkRecord(id=str(raw["Id"]), deleted=bool(raw.get("Verwijderd")), changed=changed,
-                      version=str(raw.get("GewijzigdOp") or changed))  # fmt: skip
+class RecordError(ValueError):
+    """A record of the wrong shape; the message is one line naming it and its fault."""
+
+
+# The types $metadata gives Document's properties (fixtures/open-data/tk_odata): Edm.String
+# and Edm.DateTimeOffset arrive as JSON text, Edm.Boolean as true/false, a navigation
+# collection as a list; any of them may be null.
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+_DAY = re.compile(r"^\d{4}-\d\d-\d\d")
+_TEXT = ("Soort", "DocumentNummer", "Onderwerp", "Titel", "Datum", "Vergaderjaar",
+         "Aanhangselnummer", "ContentType", "GewijzigdOp")  # fmt: skip
+_LISTS = ("Zaak", "DocumentActor")
+
+
+def record_label(raw: Any, position: str) -> str:
+    """What to call a record in a message: its DocumentNummer, else its Id, else where it
+    stood in the listing."""
+    if isinstance(raw, dict):
+        for name in ("DocumentNummer", "Id"):
+            value = raw.get(name)
+            if isinstance(value, str) and value.strip():
+                return _one_line(value)[:60]
+    return position
+
+
+def _shape(value: Any) -> str:
+    """"a number", "a list", … for a message about a value of the wrong type."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return f"the text {_one_line(value)[:30]!r}"
+    return "a list" if isinstance(value, list) else "an object"
+
+
+def check_shape(raw: Any) -> None:
+    """Raise RecordError when a record is not shaped as $metadata declares a Document."""
+    if not isinstance(raw, dict):
+        raise RecordError(f"the record is {_shape(raw)}, not an object")
+    if not isinstance(raw.get("Id"), str) or not _GUID.match(raw["Id"]):
+        raise RecordError(f"Id is {_shape(raw.get('Id'))}, not a GUID")
+    if not isinstance(raw.get("ApiGewijzigdOp"), str):
+        raise RecordError(f"ApiGewijzigdOp is {_shape(raw.get('ApiGewijzigdOp'))}, "
+                          "not a timestamp")  # fmt: skip
+    try:  # a malformed timestamp: it orders everything and is the checkpoint
+        timestamp_key(raw["ApiGewijzigdOp"])
+    except (ValueError, OverflowError) as exc:
+        raise RecordError(f"ApiGewijzigdOp: {exc}") from None
+    if raw.get("Verwijderd") is not None and not isinstance(raw["Verwijderd"], bool):
+        raise RecordError(f"Verwijderd is {_shape(raw['Verwijderd'])}, not true/false")
+    if raw.get("Verwijderd"):
+        return  # a tombstone: nothing else of it is read
+    for name in _TEXT:
+        if raw.get(name) is not None and not isinstance(raw[name], str):
+            raise RecordError(f"{name} is {_shape(raw[name])}, not text")
+    for name in _LISTS:
+        if raw.get(name) is not None and not isinstance(raw[name], list):
+            raise RecordError(f"{name} is {_shape(raw[name])}, not a list")
+    if raw.get("Datum") and not _DAY.match(raw["Datum"]):
+        raise RecordError(f"Datum is {_shape(raw['Datum'])}, not a date")
+
+
+def read_record(raw: Any) -> TkRecord:
+    """A TkRecord from one JSON record. Raises RecordError (a ValueError) for a record not
+    shaped as the service's $metadata declares."""
+    check_shape(raw)
+    changed = raw["ApiGewijzigdOp"]
+    record = TkRecord(id=raw["Id"], deleted=bool(raw.get("Verwijderd")), changed=changed,
+                      version=raw.get("GewijzigdOp") or changed)  # fmt: skip
     if record.deleted:
         return record
     record.soort = raw.get("Soort")
@@ -101,7 +168,7 @@ def read_record(raw: dict[str, Any]) -> TkRecord:
 def _zaak_nummer(zaken: Any) -> str | None:
     """The Nummer of the linked questions Zaak (or of the only linked Zaak)."""
     live = [z for z in zaken or [] if isinstance(z, dict) and not z.get("Verwijderd")
-            and z.get("Nummer")]  # fmt: skip
+            and isinstance(z.get("Nummer"), str) and z["Nummer"].strip()]  # fmt: skip
     asked = [z for z in live if z.get("Soort") == "Schriftelijke vragen"]
     chosen = asked or (live if len(live) == 1 else [])
     return str(chosen[0]["Nummer"]) if chosen else None
@@ -117,7 +184,8 @@ def _answerer(actors: Any) -> tuple[str | None, str | None]:
     """
     who: list[tuple[str, str, str | None]] = []
     for row in actors or []:
-        if not isinstance(row, dict) or row.get("Verwijderd") or not row.get("ActorNaam"):
+        if not isinstance(row, dict) or row.get("Verwijderd") or \
+                not isinstance(row.get("ActorNaam"), str) or not row["ActorNaam"].strip():
             continue
         match = re.match(r"\s*(minister(?:-president)?|staatssecretaris)\b\s*(?:(?:van|voor)"
                          r"\s+(?P<ministry>.+))?", str(row.get("Functie") or ""), re.I)  # fmt: skip
@@ -162,21 +230,36 @@ def in_range(record: TkRecord, since: date | None, until: date | None) -> bool:
         (not until or record.date <= until.isoformat())  # fmt: skip
 
 
+@dataclass
+class BadRecord:
+    """A listed record of the wrong shape: skipped with this line, the listing goes on."""
+
+    label: str
+    reason: str
+
+
 def iter_records(client: PoliteClient, base_url: str, since: date | None, until: date | None,
-                 after: str | None) -> Iterator[TkRecord]:  # fmt: skip
+                 after: str | None, withdrawn: bool | None = None,
+                 ) -> Iterator[TkRecord | BadRecord]:  # fmt: skip
     """Every matching record in ApiGewijzigdOp order, from the checkpoint `after` on
-    (tombstones included then: a document imported before it may since have been deleted).
+    (tombstones included then, or when `withdrawn` says so: a document imported before may
+    since have been deleted). Records of the wrong shape come as BadRecord.
 
     `@odata.nextLink` says whether more pages follow. Instead of the link's $skip we ask
     again from the newest ApiGewijzigdOp seen: a record changed while we page moves to the
     end of the order, and a $skip would then silently step over its neighbour. Only a page
-    whose records all share one timestamp makes us follow the link itself.
+    without new records (all of one timestamp, listed already) makes us follow the link.
+
+    The server is not trusted to make progress: a record from before the position asked
+    for is passed over, and the listing stops with a FetchError when paging goes round in
+    circles (see `_Progress`).
     """
     base = base_url if base_url.endswith("/") else base_url + "/"
     collection = urljoin(base, "Document")
-    deleted = after is not None
+    deleted = after is not None if withdrawn is None else withdrawn
     floor: str | None = after
     seen: set[str] = set()  # ids yielded at timestamp `floor`
+    progress = _Progress()
     url: str = collection
     params: dict[str, str] | None = _params(since, until, floor, deleted)
     while True:
@@ -185,15 +268,20 @@ def iter_records(client: PoliteClient, base_url: str, since: date | None, until:
         if not isinstance(rows, list):
             raise FetchError(f"{url}: the response has no 'value' list (is --tk-url the "
                              "OData v4 service root?)", transient=False)  # fmt: skip
-        fresh = 0
-        for raw in rows:
+        fresh = new = 0
+        for number, raw in enumerate(rows, 1):
             try:
                 record = read_record(raw)
-            except ValueError as exc:
-                raise FetchError(f"{url}: {exc}", transient=False) from None
-            if record.id in seen and timestamp_key(record.changed) == timestamp_key(floor):
-                continue  # already yielded: the page restarted at this timestamp
-            if floor is None or timestamp_key(record.changed) > timestamp_key(floor):
+            except RecordError as exc:
+                if progress.first_sight(raw):
+                    new += 1
+                    yield BadRecord(record_label(raw, f"record {number} of page "
+                                                      f"{progress.pages + 1}"), str(exc))
+                continue
+            key, at = timestamp_key(record.changed), timestamp_key(floor)
+            if floor is not None and (key < at or (key == at and record.id in seen)):
+                continue  # listed already (or from before the position asked for)
+            if floor is None or key > at:
                 floor, seen = record.changed, set()
             seen.add(record.id)
             fresh += 1
@@ -202,10 +290,60 @@ def iter_records(client: PoliteClient, base_url: str, since: date | None, until:
         link = page.get("@odata.nextLink")
         if not link:
             return
+        if not isinstance(link, str):
+            raise FetchError(f"{url}: @odata.nextLink is {_shape(link)}, not a URL",
+                             transient=False)  # fmt: skip
+        following = urljoin(base, link)
+        progress.page(fresh + new, len(seen), following if not fresh else None, url)
         if fresh:
             url, params = collection, _params(since, until, floor, deleted)
         else:
-            url, params = urljoin(base, str(link)), None
+            url, params = following, None
+
+
+class _Progress:
+    """Stops a listing whose paging goes round in circles.
+
+    Pages after the first new-free one are a traversal of records already listed at the
+    current position (all of one timestamp): a correct server brings at most as many of
+    those as were listed there, each through a link not followed before. A nextLink met
+    again before anything new, or more old records in a row than that, is a server going
+    round in circles (one that linked its page to itself was asked 2,264 times).
+    """
+
+    def __init__(self) -> None:
+        self.pages = 0
+        self.links: set[str] = set()  # nextLinks followed since the last new record
+        self.stale = 0  # pages' worth of old records in a row since the last new record
+        self.shapes: set[str] = set()  # bad records already reported
+
+    def first_sight(self, raw: Any) -> bool:
+        """True the first time a bad record is met (a repeated one is no progress)."""
+        try:
+            text = json.dumps(raw, sort_keys=True)
+        except (TypeError, ValueError):
+            text = repr(raw)
+        fingerprint = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
+        known = fingerprint in self.shapes
+        self.shapes.add(fingerprint)
+        return not known
+
+    def page(self, new: int, at_position: int, link: str | None, url: str) -> None:
+        self.pages += 1
+        if new:
+            self.links, self.stale = set(), 0
+            return
+        self.stale += 1
+        if link is not None and link in self.links:
+            raise FetchError(f"{_short(url)}: the listing makes no progress (its nextLink "
+                             f"leads to a page already read); stopped after {self.pages} "
+                             "pages", transient=False)  # fmt: skip
+        if self.stale > max(1, at_position):
+            raise FetchError(f"{_short(url)}: the listing makes no progress ({self.stale} "
+                             f"pages in a row without a new record); stopped after "
+                             f"{self.pages} pages", transient=False)  # fmt: skip
+        if link is not None:
+            self.links.add(link)
 
 
 def resource_url(base_url: str, document_id: str) -> str:
