@@ -293,7 +293,11 @@ def iter_records(client: PoliteClient, base_url: str, since: date | None, until:
         if not isinstance(link, str):
             raise FetchError(f"{url}: @odata.nextLink is {_shape(link)}, not a URL",
                              transient=False)  # fmt: skip
-        following = urljoin(base, link)
+        try:
+            following = urljoin(base, link)
+        except ValueError as exc:  # "http://[::1": urljoin cannot even split it
+            raise FetchError(f"{_short(url)}: @odata.nextLink {link[:60]!r} is not a URL "
+                             f"({exc})", transient=False) from None  # fmt: skip
         progress.page(fresh + new, len(seen), following if not fresh else None, url)
         if fresh:
             url, params = collection, _params(since, until, floor, deleted)
