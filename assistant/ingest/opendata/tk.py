@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urljoin
 
@@ -24,6 +24,7 @@ from ..metadata import members
 from .aanhangsel import aanhangsel_id
 from .http import FetchError, PoliteClient
 from .http import short_url as _short
+from .tkshape import RecordError, check_shape, record_label, shape, timestamp_key
 
 DEFAULT_TK_URL = "https://gegevensmagazijn.tweedekamer.nl/OData/v4/2.0/"
 
@@ -74,71 +75,6 @@ class TkRecord:
     @property
     def label(self) -> str:
         return self.nummer or self.external_id
-
-
-class RecordError(ValueError):
-    """A record of the wrong shape; the message is one line naming it and its fault."""
-
-
-# The types $metadata gives Document's properties (fixtures/open-data/tk_odata): Edm.String
-# and Edm.DateTimeOffset arrive as JSON text, Edm.Boolean as true/false, a navigation
-# collection as a list; any of them may be null.
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
-_DAY = re.compile(r"^\d{4}-\d\d-\d\d")
-_TEXT = ("Soort", "DocumentNummer", "Onderwerp", "Titel", "Datum", "Vergaderjaar",
-         "Aanhangselnummer", "ContentType", "GewijzigdOp")  # fmt: skip
-_LISTS = ("Zaak", "DocumentActor")
-
-
-def record_label(raw: Any, position: str) -> str:
-    """What to call a record in a message: its DocumentNummer, else its Id, else where it
-    stood in the listing."""
-    if isinstance(raw, dict):
-        for name in ("DocumentNummer", "Id"):
-            value = raw.get(name)
-            if isinstance(value, str) and value.strip():
-                return _one_line(value)[:60]
-    return position
-
-
-def _shape(value: Any) -> str:
-    """"a number", "a list", … for a message about a value of the wrong type."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return f"the text {_one_line(value)[:30]!r}"
-    return "a list" if isinstance(value, list) else "an object"
-
-
-def check_shape(raw: Any) -> None:
-    """Raise RecordError when a record is not shaped as $metadata declares a Document."""
-    if not isinstance(raw, dict):
-        raise RecordError(f"the record is {_shape(raw)}, not an object")
-    if not isinstance(raw.get("Id"), str) or not _GUID.match(raw["Id"]):
-        raise RecordError(f"Id is {_shape(raw.get('Id'))}, not a GUID")
-    if not isinstance(raw.get("ApiGewijzigdOp"), str):
-        raise RecordError(f"ApiGewijzigdOp is {_shape(raw.get('ApiGewijzigdOp'))}, "
-                          "not a timestamp")  # fmt: skip
-    try:  # a malformed timestamp: it orders everything and is the checkpoint
-        timestamp_key(raw["ApiGewijzigdOp"])
-    except (ValueError, OverflowError) as exc:
-        raise RecordError(f"ApiGewijzigdOp: {exc}") from None
-    if raw.get("Verwijderd") is not None and not isinstance(raw["Verwijderd"], bool):
-        raise RecordError(f"Verwijderd is {_shape(raw['Verwijderd'])}, not true/false")
-    if raw.get("Verwijderd"):
-        return  # a tombstone: nothing else of it is read
-    for name in _TEXT:
-        if raw.get(name) is not None and not isinstance(raw[name], str):
-            raise RecordError(f"{name} is {_shape(raw[name])}, not text")
-    for name in _LISTS:
-        if raw.get(name) is not None and not isinstance(raw[name], list):
-            raise RecordError(f"{name} is {_shape(raw[name])}, not a list")
-    if raw.get("Datum") and not _DAY.match(raw["Datum"]):
-        raise RecordError(f"Datum is {_shape(raw['Datum'])}, not a date")
 
 
 def read_record(raw: Any) -> TkRecord:
@@ -221,11 +157,14 @@ def list_filter(since: date | None, until: date | None, after: str | None,
 
 
 def in_range(record: TkRecord, since: date | None, until: date | None) -> bool:
-    """The exact date range, on the API's local date (tombstones always pass)."""
+    """The exact date range, on the API's local date (tombstones always pass; without a
+    range, so does a record without a date)."""
     if record.deleted:
         return True
-    if record.kind is None or not record.date:
+    if record.kind is None:
         return False
+    if not record.date:
+        return not since and not until
     return (not since or record.date >= since.isoformat()) and \
         (not until or record.date <= until.isoformat())  # fmt: skip
 
@@ -250,15 +189,16 @@ def iter_records(client: PoliteClient, base_url: str, since: date | None, until:
     end of the order, and a $skip would then silently step over its neighbour. Only a page
     without new records (all of one timestamp, listed already) makes us follow the link.
 
-    The server is not trusted to make progress: a record from before the position asked
-    for is passed over, and the listing stops with a FetchError when paging goes round in
-    circles (see `_Progress`).
+    The server is not trusted: a record is new when this run has not listed it at this
+    version (Id and ApiGewijzigdOp), wherever the server puts it, and the listing stops
+    with a FetchError when paging goes round in circles (see `_Progress`).
     """
     base = base_url if base_url.endswith("/") else base_url + "/"
     collection = urljoin(base, "Document")
     deleted = after is not None if withdrawn is None else withdrawn
     floor: str | None = after
-    seen: set[str] = set()  # ids yielded at timestamp `floor`
+    at_floor = 0  # records listed at timestamp `floor`
+    listed: set[int] = set()  # hashes of (Id, ApiGewijzigdOp) listed in this run
     progress = _Progress()
     url: str = collection
     params: dict[str, str] | None = _params(since, until, floor, deleted)
@@ -270,35 +210,40 @@ def iter_records(client: PoliteClient, base_url: str, since: date | None, until:
                              "OData v4 service root?)", transient=False)  # fmt: skip
         fresh = new = 0
         for number, raw in enumerate(rows, 1):
+            where = f"record {number} of page {progress.pages + 1}"
             try:
                 record = read_record(raw)
             except RecordError as exc:
                 if progress.first_sight(raw):
                     new += 1
-                    yield BadRecord(record_label(raw, f"record {number} of page "
-                                                      f"{progress.pages + 1}"), str(exc))
+                    yield BadRecord(record_label(raw, where), str(exc))
                 continue
-            key, at = timestamp_key(record.changed), timestamp_key(floor)
-            if floor is not None and (key < at or (key == at and record.id in seen)):
-                continue  # listed already (or from before the position asked for)
-            if floor is None or key > at:
-                floor, seen = record.changed, set()
-            seen.add(record.id)
+            key = timestamp_key(record.changed)
+            mark = hash((record.id, key))
+            if mark in listed:
+                continue  # listed already: the page restarted at its timestamp
+            listed.add(mark)
             fresh += 1
-            if in_range(record, since, until):
+            if floor is None or key > timestamp_key(floor):
+                floor, at_floor = record.changed, 0
+            at_floor += key == timestamp_key(floor)
+            if record.kind and not record.date and (since or until):
+                yield BadRecord(record.label, "Datum is missing: cannot tell whether it falls "
+                                "within --since/--until")  # fmt: skip
+            elif in_range(record, since, until):
                 yield record
         link = page.get("@odata.nextLink")
         if not link:
             return
         if not isinstance(link, str):
-            raise FetchError(f"{url}: @odata.nextLink is {_shape(link)}, not a URL",
+            raise FetchError(f"{url}: @odata.nextLink is {shape(link)}, not a URL",
                              transient=False)  # fmt: skip
         try:
             following = urljoin(base, link)
         except ValueError as exc:  # "http://[::1": urljoin cannot even split it
             raise FetchError(f"{_short(url)}: @odata.nextLink {link[:60]!r} is not a URL "
                              f"({exc})", transient=False) from None  # fmt: skip
-        progress.page(fresh + new, len(seen), following if not fresh else None, url)
+        progress.page(fresh + new, at_floor, following if not fresh else None, url)
         if fresh:
             url, params = collection, _params(since, until, floor, deleted)
         else:
@@ -354,19 +299,6 @@ def resource_url(base_url: str, document_id: str) -> str:
     """The file of the document's current version."""
     base = base_url if base_url.endswith("/") else base_url + "/"
     return urljoin(base, f"Document({document_id})/resource")
-
-
-def timestamp_key(value: str | None) -> tuple[datetime, str]:
-    """A sort key for the API's timestamps, whose fractions run to 7 digits and vary in
-    length ("…17.601937Z", "…40.2933314Z"): string order would be wrong."""
-    if not value:
-        return datetime.min.replace(tzinfo=timezone.utc), ""
-    match = re.match(r"^(.*?T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)?$", value.strip())
-    if not match:
-        raise ValueError(f"not a timestamp: {value!r}")
-    zone = match.group(3) or "Z"
-    moment = datetime.fromisoformat(match.group(1) + ("+00:00" if zone == "Z" else zone))
-    return moment.astimezone(timezone.utc), (match.group(2) or "").ljust(9, "0")
 
 
 def _params(since: date | None, until: date | None, after: str | None,
