@@ -88,7 +88,7 @@ def read_record(raw: Any) -> TkRecord:
         return record
     record.soort = raw.get("Soort")
     record.kind = SOORTEN.get(record.soort or "")
-    record.nummer = raw.get("DocumentNummer")
+    record.nummer = _one_line(raw.get("DocumentNummer") or "") or None
     record.title = _one_line(raw.get("Onderwerp") or raw.get("Titel") or "") or None
     record.date = (raw.get("Datum") or "")[:10] or None
     record.aanhangsel = aanhangsel_id(raw.get("Aanhangselnummer"), raw.get("Vergaderjaar"))
