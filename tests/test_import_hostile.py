@@ -58,8 +58,11 @@ def day_rows(server: replay.ReplayServer, soort: str = "Antwoord schriftelijke v
     page = server.odata_page({"$filter": "Datum ge 2025-09-23T00:00:00Z and Datum lt "
                               "2025-09-25T00:00:00Z", "$expand": "Zaak,DocumentActor",
                               "$orderby": "ApiGewijzigdOp,Id"})  # fmt: skip
-    rows = [r for r in page["value"]
-            if r.get("Soort") == soort and (r.get("Datum") or "").startswith("2025-09-24")]
+    rows = [
+        r
+        for r in page["value"]
+        if r.get("Soort") == soort and (r.get("Datum") or "").startswith("2025-09-24")
+    ]
     assert len(rows) >= count
     return rows[:count]
 
@@ -152,8 +155,12 @@ def test_a_search_service_serving_one_page_for_every_position_stops(
     server.answers["sru"] = lambda path: (200, body, "text/xml")
     asked_before = len(server.requests("sru"))
     sink = MemorySink()
-    report = within(60, run_import, ImportOptions(source="officielebekendmakingen",
-                                                  sru_url=server.sru_url, rate=0), sink)
+    report = within(
+        60,
+        run_import,
+        ImportOptions(source="officielebekendmakingen", sru_url=server.sru_url, rate=0),
+        sink,
+    )
     assert report.error and "the listing makes no progress" in report.error
     assert report.new == 2 and len(server.requests("sru")) - asked_before == 2
 
@@ -236,9 +243,11 @@ def test_a_damaged_checkpoint_lists_everything_again(server: replay.ReplayServer
     sink.checkpoints[key] = damaged
     again = import_(server, sink)
     assert again.error is None
-    assert again.warnings == [f"the stored checkpoint of this import ({damaged!r}) is damaged; "
-                              "listing everything from --since again, withdrawn documents "
-                              "included (unchanged documents are not downloaded again)"]
+    assert again.warnings == [
+        f"the stored checkpoint of this import ({damaged!r}) is damaged; "
+        "listing everything from --since again, withdrawn documents "
+        "included (unchanged documents are not downloaded again)"
+    ]
     assert again.removed == 1 and f"tk:{gone['Id']}" not in sink.letters
     assert (again.new, again.updated, again.unchanged) == (0, 0, first.new - 1)
     assert timestamp_key(sink.checkpoints[key]) > timestamp_key(None)  # a good one again
@@ -284,14 +293,18 @@ def test_a_tk_url_that_is_no_url_is_one_line(tmp_path: Path, url: str, fault: st
     done = run_cli("import", "--index", str(tmp_path / "index"), "--tk-url", url, "--dry-run",
                    timeout=60)  # fmt: skip
     assert done.returncode == 2 and done.stdout == ""
-    assert done.stderr == (f"error: --tk-url {url!r} is not a valid URL ({fault}); give the "
-                           "service's base URL, e.g. "
-                           "https://gegevensmagazijn.tweedekamer.nl/OData/v4/2.0/\n")
+    assert done.stderr == (
+        f"error: --tk-url {url!r} is not a valid URL ({fault}); give the "
+        "service's base URL, e.g. "
+        "https://gegevensmagazijn.tweedekamer.nl/OData/v4/2.0/\n"
+    )
     assert not (tmp_path / "index").exists()  # nothing was created
 
 
 def test_a_next_link_that_is_no_url_is_one_line(server: replay.ReplayServer) -> None:
     server.answers["list"] = json_answer({"value": [], "@odata.nextLink": "http://[::1"})
     report = import_(server)
-    assert report.error == (f"listing stopped: {server.tk_url}Document: @odata.nextLink "
-                            "'http://[::1' is not a URL (Invalid IPv6 URL)")
+    assert report.error == (
+        f"listing stopped: {server.tk_url}Document: @odata.nextLink "
+        "'http://[::1' is not a URL (Invalid IPv6 URL)"
+    )

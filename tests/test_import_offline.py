@@ -96,8 +96,14 @@ def test_a_host_that_answered_is_retried_when_it_drops_out() -> None:
     """Once the service has answered, a refused connection is a network loss mid-run: the
     downloads are retried and the next run resumes (what the retries are for)."""
     with replay.ReplayServer() as server:
-        options = ImportOptions(tk_url=server.tk_url, since=date(2025, 9, 24),
-                                until=date(2025, 9, 24), rate=0, retries=1, backoff=0.01)
+        options = ImportOptions(
+            tk_url=server.tk_url,
+            since=date(2025, 9, 24),
+            until=date(2025, 9, 24),
+            rate=0,
+            retries=1,
+            backoff=0.01,
+        )
         client = PoliteClient(options.policy())
         server.faults["resource"].extend([replay.drop()] * 2)
         report = within(60, run_import, options, MemorySink(), client=client)

@@ -141,8 +141,9 @@ def test_read_record_gives_a_record_or_one_line() -> None:
 
 
 @given(generated=listing())
-@settings(max_examples=150, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 def test_every_record_is_imported_or_one_skipped_line(
         served: Replay, generated: list[tuple[Any, str | None]]) -> None:  # fmt: skip
     records = [raw for raw, _ in generated]
@@ -177,4 +178,3 @@ def test_every_record_is_imported_or_one_skipped_line(
             assert imported or skipped, (raw, lines)
         if skipped:
             reported.append(raw)
-

@@ -39,7 +39,7 @@ def record_label(raw: Any, position: str) -> str:
 
 
 def shape(value: Any) -> str:
-    """"a number", "a list", … for a message about a value of the wrong type."""
+    """ "a number", "a list", … for a message about a value of the wrong type."""
     if value is None:
         return "null"
     if isinstance(value, bool):
