@@ -228,6 +228,14 @@ def test_a_redirect_on_the_same_host_is_followed(server: replay.ReplayServer) ->
     assert len(page["value"]) == 1 and len(server.requests("list")) == 2
 
 
+def test_redirects_in_circles_are_one_line(server: replay.ReplayServer) -> None:
+    server.faults["list"].extend([replay.redirect(f"{server.tk_url}Document?again=1")] * 30)
+    report = import_(server, seconds=30)
+    assert (
+        report.error == f"listing stopped: {server.tk_url}Document: the server redirects in circles"
+    )
+
+
 # --- a damaged checkpoint, a URL that is none --------------------------------------------
 
 

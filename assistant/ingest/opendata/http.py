@@ -215,7 +215,7 @@ class PoliteClient:
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             if target not in self._answered:
                 raise UnreachableError(f"cannot reach {show_origin(target)}: "
-                                  f"{self._why(exc)}") from None  # fmt: skip
+                                       f"{self._why(exc)}") from None  # fmt: skip
             raise _PassingError(f"network error ({self._why(exc)})") from exc
         except httpx.TimeoutException as exc:
             if self._deadline.passed:
@@ -227,9 +227,14 @@ class PoliteClient:
         except httpx.InvalidURL as exc:  # a redirect to something that is no URL
             raise FetchError(f"{short_url(url)}: the server sent an unusable URL ({exc})",
                              transient=False) from None  # fmt: skip
+        except httpx.TooManyRedirects:
+            raise FetchError(f"{short_url(url)}: the server redirects in circles",
+                             transient=False) from None  # fmt: skip
+        except httpx.RequestError as exc:  # e.g. a body that does not decode (gzip)
+            raise _PassingError(f"unreadable answer ({type(exc).__name__}: {exc})") from exc
         finally:
             self._deadline.stop()
-        self._answered.add(origin_of(response.url))
+        self._answered.update({target, origin_of(response.url)})
         if response.status_code in RETRY_STATUS:
             raise _PassingError(f"HTTP {response.status_code}", _retry_after(response))
         if response.status_code >= 400:
@@ -248,8 +253,8 @@ class PoliteClient:
         if target != self.origin:
             where = show_origin(target) if target else short_url(request.url)
             raise _RefusedError(f"refused to request {where}: the importer talks only to "
-                           f"{show_origin(self.origin)}, the service it was given "
-                           "(a link or redirect pointed elsewhere)")  # fmt: skip
+                                f"{show_origin(self.origin)}, the service it was given "
+                                "(a link or redirect pointed elsewhere)")  # fmt: skip
 
     def _why(self, exc: httpx.TransportError) -> str:
         """What stopped the connection, in words: the OS error under httpx's exception."""
