@@ -236,10 +236,11 @@ class _Run:
         self.report.checkpoint = stored
         if stored is None or self.source.valid_checkpoint(stored):
             return stored, False
+        since = " from --since" if self.options.since else ""
         self.report.warnings.append(
             f"the stored checkpoint of this import ({stored[:40]!r}) is damaged; listing "
-            "everything from --since again, withdrawn documents included (unchanged "
-            "documents are not downloaded again)")  # fmt: skip
+            f"everything{since} again, withdrawn documents included (unchanged documents "
+            "are not downloaded again)")  # fmt: skip
         return None, True
 
     def go(self) -> None:
