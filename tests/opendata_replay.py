@@ -3,7 +3,9 @@
 A real HTTP server on 127.0.0.1 (free port, in a thread) that serves the data built from
 the real captures (opendata_fixtures.py) and can be told to misbehave: 500, 429 with
 Retry-After, answers slower than the client's timeout, truncated JSON, a dropped
-connection, a broken file. Derived behaviour, where the captures show no example:
+connection, a broken file, an answer trickled one byte at a time, a redirect elsewhere; a
+test may also answer a route itself (`answers`), to serve pages a real server would not.
+Derived behaviour, where the captures show no example:
 - pages: `value` lists of `page_size` records (the captures have 250) with an
   `@odata.nextLink` to the next `$skip`, as OData v4 servers page; `@odata.context` as in
   the captured 3-record response;
@@ -22,6 +24,7 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -40,9 +43,10 @@ XML_PATH = "/frbr/officielepublicaties/"
 class Fault:
     """What to do instead of (or before) answering one request."""
 
-    kind: str  # "status", "retry_after", "sleep", "truncate", "cut", "drop"
+    kind: str  # "status", "retry_after", "sleep", "truncate", "cut", "drop", "trickle", …
     status: int = 500
     seconds: float = 0.0
+    location: str = ""
     reached: threading.Event = field(default_factory=threading.Event)
 
 
@@ -63,6 +67,17 @@ def truncate(honest: bool = False) -> Fault:
     """Half the body. By default the connection closes mid-body (Content-Length promised
     the whole); `honest` sends a complete HTTP answer whose body is just the first half."""
     return Fault("truncate" if honest else "cut")
+
+
+def trickle(seconds: float, headers: bool = False) -> Fault:
+    """The real answer, one byte every `seconds` (each gap shorter than a read timeout):
+    the body, or with `headers` the whole response from its status line on."""
+    return Fault("trickle_all" if headers else "trickle", seconds=seconds)
+
+
+def redirect(location: str, code: int = 302) -> Fault:
+    """A redirect to `location` (another host, in the tests that use it)."""
+    return Fault("redirect", status=code, location=location)
 
 
 def drop() -> Fault:
@@ -147,6 +162,8 @@ class ReplayServer:
         self.faults: dict[str, collections.deque[Fault | None]] = collections.defaultdict(
             collections.deque)  # route → faults for its next requests (None: answer normally)
         self.log: list[tuple[str, str, str]] = []  # (route, path?query, User-Agent)
+        # Answers of a test's own for a route: (path?query) → (status, body, content type).
+        self.answers: dict[str, Callable[[str], tuple[int, bytes, str]]] = {}
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -181,6 +198,10 @@ class ReplayServer:
     def requests(self, route: str) -> list[str]:
         return [path for r, path, _ in list(self.log) if r == route]
 
+    def odata_page(self, query: dict[str, str] | None = None) -> dict[str, Any]:
+        """The listing page the server answers to `query` (for a test to alter)."""
+        return json.loads(_odata_page(self, query or {}))
+
     def next_fault(self, route: str) -> Fault | None:
         queue = self.faults[route]
         return queue.popleft() if queue else None
@@ -210,6 +231,9 @@ def _handler(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
                 if fault.kind == "status":
                     return self._send(fault.status, b'{"error": "replayed fault"}',
                                       "application/json")  # fmt: skip
+                if fault.kind == "redirect":
+                    return self._send(fault.status, b"", "text/plain",
+                                      {"Location": fault.location})  # fmt: skip
                 if fault.kind == "retry_after":
                     return self._send(fault.status, b"", "text/plain",
                                       {"Retry-After": str(int(fault.seconds))})  # fmt: skip
@@ -217,15 +241,32 @@ def _handler(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
                     time.sleep(fault.seconds)
             query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
             try:
-                code, body, content_type = _answer(server, route, parts.path, query)
+                if route in server.answers:
+                    code, body, content_type = server.answers[route](self.path)
+                else:
+                    code, body, content_type = _answer(server, route, parts.path, query)
             except Exception as exc:  # a bug here shows as the 500 a real server would send
                 code, body, content_type = 500, repr(exc).encode(), "text/plain"
+            if fault is not None and fault.kind.startswith("trickle"):
+                return self._trickle(code, body, content_type, fault)
             if fault is not None and fault.kind == "truncate":
                 body = body[: len(body) // 2]
             if fault is not None and fault.kind == "cut":
                 self._send(code, body, content_type, cut=True)
                 return
             self._send(code, body, content_type)
+
+        def _trickle(self, code: int, body: bytes, content_type: str, fault: Fault) -> None:
+            head = (f"HTTP/1.1 {code} OK\r\nContent-Type: {content_type}\r\n"
+                    f"Content-Length: {len(body)}\r\n\r\n").encode()  # fmt: skip
+            slow = head + body if fault.kind == "trickle_all" else body
+            if fault.kind == "trickle":
+                self.wfile.write(head)
+            for i in range(len(slow)):  # until the client hangs up (BrokenPipe ends it)
+                self.wfile.write(slow[i : i + 1])
+                self.wfile.flush()
+                time.sleep(fault.seconds)
+            self.close_connection = True
 
         def _send(self, code: int, body: bytes, content_type: str,
                   headers: dict[str, str] | None = None, cut: bool = False) -> None:  # fmt: skip

@@ -121,6 +121,8 @@ def main(argv: list[str]) -> int:
     report = run_import(options, JsonSink(args.state),
                         progress=lambda p: print(f"{p.done} {p.action} {p.label}", flush=True))
     print("\n".join(report.lines()), flush=True)
+    if report.error:
+        print(f"error: {report.error}", flush=True)
     return 1 if report.error else 0
 
 

@@ -263,13 +263,18 @@ def test_a_listing_that_keeps_failing_ends_the_run_cleanly(server: replay.Replay
     assert "HTTP 500" in report.error and report.new == 0
 
 
-def test_a_malformed_record_stops_the_listing_with_one_line() -> None:
+def test_a_malformed_timestamp_skips_that_record_with_one_line() -> None:
     with replay.ReplayServer() as server:  # one page of 250: the bad record comes in it
         server.data.by_number("2025D41515")["ApiGewijzigdOp"] = "gisteren"
         day = {"since": date(2025, 9, 24), "until": date(2025, 9, 24)}
-        report = run_import(options(server, **day), MemorySink())
-    assert report.error and report.error.startswith("listing stopped: ")
-    assert "not a timestamp: 'gisteren'" in report.error and "\n" not in report.error
+        sink = MemorySink()
+        report = run_import(options(server, **day), sink)
+        expected = {r["Id"] for r in fx.relevant(server.data.documents)
+                    if r["Datum"].startswith("2025-09-24") and r["DocumentNummer"] != "2025D41515"}
+    assert report.error is None
+    assert [s.line() for s in report.skipped] == \
+        ["2025D41515: ApiGewijzigdOp: not a timestamp: 'gisteren'"]  # fmt: skip
+    assert {eid.removeprefix("tk:") for eid in sink.letters} == expected  # the rest is kept
 
 
 def test_ctrl_c_keeps_what_was_done(server: replay.ReplayServer) -> None:

@@ -137,11 +137,13 @@ def remove(refs: tuple[str, ...], location: str) -> None:
 @click.option("--rate", type=click.FloatRange(0.1, 50), default=3.0, show_default=True,
               help="Requests per second at most.")
 @click.option("--timeout", type=click.FloatRange(1, 600), default=30.0, show_default=True,
-              help="Seconds to wait for a response.")
+              help="Seconds to wait for the server at each step (connecting, each read).")
+@click.option("--deadline", type=click.FloatRange(1, 3600), default=120.0, show_default=True,
+              help="Seconds one request may take in all, download included.")
 @handle_errors
 def import_cmd(location: str, source: str, since: Any, until: Any, limit: int | None,
                dry_run: bool, tk_url: str | None, sru_url: str | None, rate: float,
-               timeout: float) -> None:  # fmt: skip
+               timeout: float, deadline: float) -> None:  # fmt: skip
     """Import answer letters from the official open data and keep the index in sync.
 
     A second run fetches only what is new or changed since the last one (a checkpoint kept
@@ -154,7 +156,7 @@ def import_cmd(location: str, source: str, since: Any, until: Any, limit: int | 
     options = ImportOptions(source=source, since=since.date() if since else None,
                             until=until.date() if until else None, limit=limit,
                             dry_run=dry_run, tk_url=tk_url, sru_url=sru_url, rate=rate,
-                            timeout=timeout)  # fmt: skip
+                            timeout=timeout, deadline=deadline)  # fmt: skip
     try:
         options.check()
     except OptionError as exc:
@@ -168,10 +170,12 @@ def import_cmd(location: str, source: str, since: Any, until: Any, limit: int | 
     finally:
         close()
         store.close()
+    for line in report.warnings:
+        echo(f"warning: {line}", err=True)
     for line in report.lines():
         echo(line)
     if report.error or report.interrupted:
-        sys.exit(2)
+        _fail(report.error or "interrupted")
 
 
 def _store_for_import(location: str) -> Any:

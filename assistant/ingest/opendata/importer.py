@@ -6,6 +6,11 @@ position up to which everything has been handled — is stored through the sink 
 document, never before the documents listed ahead of it are put, so an import stopped by
 network loss, Ctrl-C or kill -9 resumes where it stopped; a document listed twice is
 recognised by its version and not stored twice.
+
+Nothing the server sends is trusted to be well formed: a record of the wrong shape is
+skipped with one line (the rest of the listing goes on), a listing that makes no progress
+stops with one line, and a stored checkpoint that cannot be read is not used (see
+`_Run.start`).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from typing import Protocol
 
 from ...documents import ParsedLetter
 from .files import DocumentError
-from .http import FetchError, HttpPolicy, PoliteClient
+from .http import FetchError, HttpPolicy, PoliteClient, UnreachableError, origin_of
 from .sources import Entry, Source, SruSource, TkSource
 from .sru import DEFAULT_SRU_URL
 from .tk import DEFAULT_TK_URL
@@ -56,20 +61,30 @@ class ImportOptions:
     tk_url: str | None = None  # None: $ASSISTANT_TK_URL, else the official service
     sru_url: str | None = None  # None: $ASSISTANT_SRU_URL, else the official service
     rate: float = 3.0  # requests per second at most
-    timeout: float = 30.0
+    timeout: float = 30.0  # seconds for each step: connect, each read
+    deadline: float = 120.0  # seconds for one whole request, download included
     retries: int = 4
     backoff: float = 1.0
     max_wait: float = 120.0
 
     def policy(self) -> HttpPolicy:
-        return HttpPolicy(timeout=self.timeout, retries=self.retries, backoff=self.backoff,
-                          max_wait=self.max_wait, rate=self.rate)  # fmt: skip
+        return HttpPolicy(timeout=self.timeout, deadline=self.deadline, retries=self.retries,
+                          backoff=self.backoff, max_wait=self.max_wait,
+                          rate=self.rate)  # fmt: skip
 
     def urls(self) -> tuple[str, str]:
         """The TK and SRU base URLs: option, else environment, else the official service."""
         tk = self.tk_url or os.environ.get("ASSISTANT_TK_URL") or DEFAULT_TK_URL
         sru = self.sru_url or os.environ.get("ASSISTANT_SRU_URL") or DEFAULT_SRU_URL
         return tk, sru
+
+    def service_url(self) -> str:
+        """The base URL of the chosen source: the one host this run talks to."""
+        tk, sru = self.urls()
+        return tk if self.source == "tk" else sru
+
+    def url_option(self) -> str:
+        return "--tk-url" if self.source == "tk" else "--sru-url"
 
     def check(self) -> None:
         """Raise OptionError (one line) for options that cannot work."""
@@ -79,11 +94,18 @@ class ImportOptions:
             raise OptionError(f"--since {self.since} is after --until {self.until}")
         if self.limit is not None and self.limit < 1:
             raise OptionError("--limit must be 1 or more")
-        if self.rate < 0 or self.timeout <= 0 or self.retries < 0:
+        if self.rate < 0 or self.timeout <= 0 or self.deadline <= 0 or self.retries < 0:
             raise OptionError("--rate must be 0 or more, timeouts above 0, retries 0 or more")
         for name, url in zip(("--tk-url", "--sru-url"), self.urls()):
             if not url.startswith(("http://", "https://")):
                 raise OptionError(f"{name} must be an http(s) URL, got {url!r}")
+            try:
+                origin_of(url)
+            except ValueError as exc:
+                raise OptionError(f"{name} {url!r} is not a valid URL ({exc}); give the "
+                                  "service's base URL, e.g. "
+                                  f"{DEFAULT_TK_URL if name == '--tk-url' else DEFAULT_SRU_URL}"
+                                  ) from None  # fmt: skip
 
 
 @dataclass
@@ -125,8 +147,14 @@ class ImportReport:
     skipped: list[Skipped] = field(default_factory=list)
     planned: list[Planned] = field(default_factory=list)
     checkpoint: str | None = None  # the position stored at the end
-    error: str | None = None  # why the run stopped early, if it did
+    error: str | None = None  # why the run stopped early, if it did (one line, with advice)
     interrupted: bool = False  # Ctrl-C
+    warnings: list[str] = field(default_factory=list)  # one line each
+
+    @property
+    def did_anything(self) -> bool:
+        """Whether the run listed or changed anything: else its summary says nothing."""
+        return bool(self.found or self.removed or self.planned or self.skipped)
 
     def summary(self) -> str:
         if self.dry_run:
@@ -138,12 +166,12 @@ class ImportReport:
                 f"{self.removed}, unchanged {self.unchanged}, skipped {len(self.skipped)}")
 
     def lines(self) -> list[str]:
-        """The summary, one line per skipped document, and why the run stopped (if it did)."""
-        out = [self.summary()]
+        """The summary and one line per planned or skipped document; the summary is left
+        out when the run stopped before it listed anything (it would read like success).
+        `warnings` and `error` are for the caller to show as such."""
+        out = [self.summary()] if self.did_anything or not self.error else []
         out += [f"  {p.action:<6} {p.label}  {p.title}".rstrip() for p in self.planned]
         out += [f"  skipped {s.line()}" for s in self.skipped]
-        if self.error:
-            out.append(self.error)
         return out
 
 
@@ -161,7 +189,7 @@ def run_import(options: ImportOptions, sink: Sink,
     options; every other problem ends up in the report, one line each."""
     options.check()
     own = client is None
-    client = client or PoliteClient(options.policy())
+    client = client or PoliteClient(options.policy(), origin=options.service_url())
     run = _Run(options, sink, progress, client)
     try:
         run.go()
@@ -195,29 +223,68 @@ class _Run:
     def _set_total(self, total: int | None) -> None:
         self.total = total
 
+    def start(self) -> tuple[str | None, bool]:
+        """Where the listing starts: the stored checkpoint, and whether to list in full.
+
+        A stored checkpoint this source cannot read (damaged, or written by something else)
+        says nothing about what was handled. The safe reading is "nothing": list everything
+        from --since again, withdrawn documents included, so neither a new document nor a
+        withdrawal since the lost position is missed; unchanged documents are recognised
+        by their version and not downloaded again. Refusing instead would leave the user no
+        way on: no option resets a checkpoint.
+        """
+        stored = self.sink.get_checkpoint(self.key)
+        self.report.checkpoint = stored
+        if stored is None or self.source.valid_checkpoint(stored):
+            return stored, False
+        since = " from --since" if self.options.since else ""
+        self.report.warnings.append(
+            f"the stored checkpoint of this import ({stored[:40]!r}) is damaged; listing "
+            f"everything{since} again, withdrawn documents included (unchanged documents "
+            "are not downloaded again)")  # fmt: skip
+        return None, True
+
     def go(self) -> None:
         report = self.report
-        report.checkpoint = self.sink.get_checkpoint(self.key)
         try:
-            for entry in self.source.entries(report.checkpoint):
+            after, full = self.start()
+            for entry in self.source.entries(after, full=full):
+                if entry.problem is not None:
+                    report.skipped.append(Skipped(entry.label, entry.problem))
+                    self._tell("skipped", entry)
+                    continue
                 if not entry.deleted and self._limit_reached(entry):
                     break
                 action = self._handle(entry)
                 self._advance(entry)
                 if action is None:
                     continue
-                self.done += 1
-                if self.progress:
-                    self.progress(Progress(self.done, self.total, action, entry.label))
+                self._tell(action, entry)
                 if self.failures_in_a_row >= MAX_FAILURES_IN_A_ROW:
                     report.error = (f"stopped: {self.failures_in_a_row} documents in a row could "
-                                    "not be downloaded; run the same command again to resume")
+                                    f"not be downloaded; {self._again()}")
                     break
+        except UnreachableError as exc:
+            report.error = (f"{exc}; check the network connection and "
+                            f"{self.options.url_option()}, then run the same command again")
         except FetchError as exc:
-            report.error = f"listing stopped: {exc}"
+            report.error = f"listing stopped: {exc}" + (f"; {self._again()}" if exc.transient
+                                                        else "")  # fmt: skip
         except KeyboardInterrupt:
             report.interrupted = True
-            report.error = "interrupted; run the same command again to resume"
+            report.error = "interrupted" + ("" if self.options.dry_run else
+                                            f"; {self._again(later=False)}")  # fmt: skip
+
+    def _again(self, later: bool = True) -> str:
+        """What to do after a stop that may pass: a dry run has nothing to resume."""
+        if self.options.dry_run:
+            return "try again later"
+        return f"run the same command again{' later' if later else ''} to resume"
+
+    def _tell(self, action: str, entry: Entry) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(Progress(self.done, self.total, action, entry.label))
 
     def _limit_reached(self, entry: Entry) -> bool:
         limit = self.options.limit

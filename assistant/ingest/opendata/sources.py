@@ -22,7 +22,7 @@ from .http import FetchError, PoliteClient
 from .obxml import parse_answer_xml
 from .sru import SruRecord
 from .sru import iter_records as sru_records
-from .tk import TkRecord, iter_records, resource_url
+from .tk import BadRecord, TkRecord, iter_records, resource_url, timestamp_key
 
 
 @dataclass
@@ -36,12 +36,16 @@ class Entry:
     title: str
     deleted: bool = False
     record: TkRecord | SruRecord | None = None
+    problem: str | None = None  # a record of the wrong shape: skipped with this line
 
 
 class Source(Protocol):
     name: str
 
-    def entries(self, after: str | None) -> Iterator[Entry]: ...
+    # `full`: list from the start with withdrawn documents too (the checkpoint is lost)
+    def entries(self, after: str | None, full: bool = False) -> Iterator[Entry]: ...
+
+    def valid_checkpoint(self, value: str) -> bool: ...
 
     def fetch(self, entry: Entry) -> ParsedLetter: ...
 
@@ -53,11 +57,24 @@ class TkSource:
                  until: date | None) -> None:  # fmt: skip
         self.client, self.base_url, self.since, self.until = client, base_url, since, until
 
-    def entries(self, after: str | None) -> Iterator[Entry]:
-        for record in iter_records(self.client, self.base_url, self.since, self.until, after):
+    def entries(self, after: str | None, full: bool = False) -> Iterator[Entry]:
+        for record in iter_records(self.client, self.base_url, self.since, self.until, after,
+                                   withdrawn=full or None):  # fmt: skip
+            if isinstance(record, BadRecord):
+                yield Entry(external_id="", version="", cursor="", label=record.label,
+                            title="", problem=record.reason)  # fmt: skip
+                continue
             yield Entry(external_id=record.external_id, version=record.version,
                         cursor=record.changed, label=record.label, title=record.title or "",
                         deleted=record.deleted, record=record)  # fmt: skip
+
+    def valid_checkpoint(self, value: str) -> bool:
+        """An ApiGewijzigdOp timestamp, as stored after each document."""
+        try:
+            timestamp_key(value)
+        except (ValueError, OverflowError):
+            return False
+        return bool(value.strip())
 
     def fetch(self, entry: Entry) -> ParsedLetter:
         """Download and parse the document's file; fill it from the record."""
@@ -89,7 +106,9 @@ class SruSource:
         self.client, self.sru_url, self.since, self.until = client, sru_url, since, until
         self.on_total = on_total
 
-    def entries(self, after: str | None) -> Iterator[Entry]:
+    def entries(self, after: str | None, full: bool = False) -> Iterator[Entry]:
+        # (The search service lists no withdrawn documents: `full` only drops `after`.)
+        after = None if full else after
         # The checkpoint is a publication date: records of that day are listed again and
         # skipped as unchanged, so a day cut off by an interruption is never lost.
         for record in sru_records(self.client, self.sru_url, self.since, self.until, after,
@@ -97,6 +116,14 @@ class SruSource:
             yield Entry(external_id=record.external_id, version=record.version,
                         cursor=record.date or after or "", label=record.identifier,
                         title=record.title or "", record=record)  # fmt: skip
+
+    def valid_checkpoint(self, value: str) -> bool:
+        """A publication date (YYYY-MM-DD), as stored after each document."""
+        try:
+            date.fromisoformat(value)
+        except (TypeError, ValueError):
+            return False
+        return len(value) == 10
 
     def fetch(self, entry: Entry) -> ParsedLetter:
         record = entry.record

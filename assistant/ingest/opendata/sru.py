@@ -102,7 +102,7 @@ def read_record(record: Element) -> SruRecord | None:
     fields = {local(child.tag).lower(): (child.text or "").strip()
               for child in (tp if tp is not None else []) if (child.text or "").strip()}
     return SruRecord(identifier=identifier.strip(), title=_text(kern, "title"),
-                     date=day[:10] if day else None, version=version, xml_url=xml_url,
+                     date=_iso_day(day), version=version, xml_url=xml_url,
                      fields=fields)  # fmt: skip
 
 
@@ -111,9 +111,12 @@ def iter_records(client: PoliteClient, sru_url: str, since: date | None, until: 
                  on_total: Callable[[int | None], None] | None = None,
                  ) -> Iterator[SruRecord]:  # fmt: skip
     """Every record of the answers query, paging with startRecord; `on_total` hears the
-    number of matching records once."""
+    number of matching records once. A page that brings no record not listed before ends
+    the listing with a FetchError: a server that serves one page for every position would
+    otherwise be asked without end."""
     position = 1
     cql = query(since, until, after)
+    listed: set[str] = set()
     while True:
         params = {"operation": "searchRetrieve", "version": "2.0", "query": cql,
                   "startRecord": position, "maximumRecords": page_size,
@@ -121,15 +124,32 @@ def iter_records(client: PoliteClient, sru_url: str, since: date | None, until: 
         page = client.get_parsed(sru_url, params, parse_page)
         if on_total is not None and position == 1:
             on_total(page.total)
-        yield from page.records
         if not page.records:
             return
+        new = [r for r in page.records if r.identifier not in listed]
+        if not new:
+            raise FetchError(f"{sru_url}: the listing makes no progress (the page at "
+                             f"startRecord={position} holds only records listed already)",
+                             transient=False)  # fmt: skip
+        listed.update(r.identifier for r in new)
+        yield from new
         nxt = page.next_position
         if nxt is None and page.total is not None and position + len(page.records) <= page.total:
             nxt = position + len(page.records)
         if nxt is None or nxt <= position:
             return
         position = nxt
+
+
+def _iso_day(text: str | None) -> str | None:
+    """YYYY-MM-DD from the start of a date or timestamp, or None: the day is the checkpoint
+    and goes into the next query, so only a real date is kept."""
+    day = (text or "")[:10]
+    try:
+        date.fromisoformat(day)
+    except ValueError:
+        return None
+    return day if len(day) == 10 else None
 
 
 def local(tag: str) -> str:

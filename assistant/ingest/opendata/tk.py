@@ -10,10 +10,12 @@ property expanded as a list of full records (the `Zaak` → `Document` capture).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urljoin
 
@@ -21,6 +23,8 @@ from ...documents import ANSWERS, POSTPONEMENT, QUESTIONS
 from ..metadata import members
 from .aanhangsel import aanhangsel_id
 from .http import FetchError, PoliteClient
+from .http import short_url as _short
+from .tkshape import RecordError, check_shape, record_label, shape, timestamp_key
 
 DEFAULT_TK_URL = "https://gegevensmagazijn.tweedekamer.nl/OData/v4/2.0/"
 
@@ -73,19 +77,18 @@ class TkRecord:
         return self.nummer or self.external_id
 
 
-def read_record(raw: dict[str, Any]) -> TkRecord:
-    """A TkRecord from one JSON record. Raises ValueError without a usable Id/ApiGewijzigdOp."""
-    if not isinstance(raw, dict) or not raw.get("Id") or not raw.get("ApiGewijzigdOp"):
-        raise ValueError("a Document record without Id or ApiGewijzigdOp")
-    changed = str(raw["ApiGewijzigdOp"])
-    timestamp_key(changed)  # raises ValueError for a malformed timestamp: it orders everything
-    record = TkRecord(id=str(raw["Id"]), deleted=bool(raw.get("Verwijderd")), changed=changed,
-                      version=str(raw.get("GewijzigdOp") or changed))  # fmt: skip
+def read_record(raw: Any) -> TkRecord:
+    """A TkRecord from one JSON record. Raises RecordError (a ValueError) for a record not
+    shaped as the service's $metadata declares."""
+    check_shape(raw)
+    changed = raw["ApiGewijzigdOp"]
+    record = TkRecord(id=raw["Id"], deleted=bool(raw.get("Verwijderd")), changed=changed,
+                      version=raw.get("GewijzigdOp") or changed)  # fmt: skip
     if record.deleted:
         return record
     record.soort = raw.get("Soort")
     record.kind = SOORTEN.get(record.soort or "")
-    record.nummer = raw.get("DocumentNummer")
+    record.nummer = _one_line(raw.get("DocumentNummer") or "") or None
     record.title = _one_line(raw.get("Onderwerp") or raw.get("Titel") or "") or None
     record.date = (raw.get("Datum") or "")[:10] or None
     record.aanhangsel = aanhangsel_id(raw.get("Aanhangselnummer"), raw.get("Vergaderjaar"))
@@ -101,7 +104,7 @@ def read_record(raw: dict[str, Any]) -> TkRecord:
 def _zaak_nummer(zaken: Any) -> str | None:
     """The Nummer of the linked questions Zaak (or of the only linked Zaak)."""
     live = [z for z in zaken or [] if isinstance(z, dict) and not z.get("Verwijderd")
-            and z.get("Nummer")]  # fmt: skip
+            and isinstance(z.get("Nummer"), str) and z["Nummer"].strip()]  # fmt: skip
     asked = [z for z in live if z.get("Soort") == "Schriftelijke vragen"]
     chosen = asked or (live if len(live) == 1 else [])
     return str(chosen[0]["Nummer"]) if chosen else None
@@ -117,7 +120,8 @@ def _answerer(actors: Any) -> tuple[str | None, str | None]:
     """
     who: list[tuple[str, str, str | None]] = []
     for row in actors or []:
-        if not isinstance(row, dict) or row.get("Verwijderd") or not row.get("ActorNaam"):
+        if not isinstance(row, dict) or row.get("Verwijderd") or \
+                not isinstance(row.get("ActorNaam"), str) or not row["ActorNaam"].strip():
             continue
         match = re.match(r"\s*(minister(?:-president)?|staatssecretaris)\b\s*(?:(?:van|voor)"
                          r"\s+(?P<ministry>.+))?", str(row.get("Functie") or ""), re.I)  # fmt: skip
@@ -153,30 +157,49 @@ def list_filter(since: date | None, until: date | None, after: str | None,
 
 
 def in_range(record: TkRecord, since: date | None, until: date | None) -> bool:
-    """The exact date range, on the API's local date (tombstones always pass)."""
+    """The exact date range, on the API's local date (tombstones always pass; without a
+    range, so does a record without a date)."""
     if record.deleted:
         return True
-    if record.kind is None or not record.date:
+    if record.kind is None:
         return False
+    if not record.date:
+        return not since and not until
     return (not since or record.date >= since.isoformat()) and \
         (not until or record.date <= until.isoformat())  # fmt: skip
 
 
+@dataclass
+class BadRecord:
+    """A listed record of the wrong shape: skipped with this line, the listing goes on."""
+
+    label: str
+    reason: str
+
+
 def iter_records(client: PoliteClient, base_url: str, since: date | None, until: date | None,
-                 after: str | None) -> Iterator[TkRecord]:  # fmt: skip
+                 after: str | None, withdrawn: bool | None = None,
+                 ) -> Iterator[TkRecord | BadRecord]:  # fmt: skip
     """Every matching record in ApiGewijzigdOp order, from the checkpoint `after` on
-    (tombstones included then: a document imported before it may since have been deleted).
+    (tombstones included then, or when `withdrawn` says so: a document imported before may
+    since have been deleted). Records of the wrong shape come as BadRecord.
 
     `@odata.nextLink` says whether more pages follow. Instead of the link's $skip we ask
     again from the newest ApiGewijzigdOp seen: a record changed while we page moves to the
     end of the order, and a $skip would then silently step over its neighbour. Only a page
-    whose records all share one timestamp makes us follow the link itself.
+    without new records (all of one timestamp, listed already) makes us follow the link.
+
+    The server is not trusted: a record is new when this run has not listed it at this
+    version (Id and ApiGewijzigdOp), wherever the server puts it, and the listing stops
+    with a FetchError when paging goes round in circles (see `_Progress`).
     """
     base = base_url if base_url.endswith("/") else base_url + "/"
     collection = urljoin(base, "Document")
-    deleted = after is not None
+    deleted = after is not None if withdrawn is None else withdrawn
     floor: str | None = after
-    seen: set[str] = set()  # ids yielded at timestamp `floor`
+    at_floor = 0  # records listed at timestamp `floor`
+    listed: set[int] = set()  # hashes of (Id, ApiGewijzigdOp) listed in this run
+    progress = _Progress()
     url: str = collection
     params: dict[str, str] | None = _params(since, until, floor, deleted)
     while True:
@@ -185,46 +208,97 @@ def iter_records(client: PoliteClient, base_url: str, since: date | None, until:
         if not isinstance(rows, list):
             raise FetchError(f"{url}: the response has no 'value' list (is --tk-url the "
                              "OData v4 service root?)", transient=False)  # fmt: skip
-        fresh = 0
-        for raw in rows:
+        fresh = new = 0
+        for number, raw in enumerate(rows, 1):
+            where = f"record {number} of page {progress.pages + 1}"
             try:
                 record = read_record(raw)
-            except ValueError as exc:
-                raise FetchError(f"{url}: {exc}", transient=False) from None
-            if record.id in seen and timestamp_key(record.changed) == timestamp_key(floor):
-                continue  # already yielded: the page restarted at this timestamp
-            if floor is None or timestamp_key(record.changed) > timestamp_key(floor):
-                floor, seen = record.changed, set()
-            seen.add(record.id)
+            except RecordError as exc:
+                if progress.first_sight(raw):
+                    new += 1
+                    yield BadRecord(record_label(raw, where), str(exc))
+                continue
+            key = timestamp_key(record.changed)
+            mark = hash((record.id, key))
+            if mark in listed:
+                continue  # listed already: the page restarted at its timestamp
+            listed.add(mark)
             fresh += 1
-            if in_range(record, since, until):
+            if floor is None or key > timestamp_key(floor):
+                floor, at_floor = record.changed, 0
+            at_floor += key == timestamp_key(floor)
+            if record.kind and not record.date and (since or until):
+                yield BadRecord(record.label, "Datum is missing: cannot tell whether it falls "
+                                "within --since/--until")  # fmt: skip
+            elif in_range(record, since, until):
                 yield record
         link = page.get("@odata.nextLink")
         if not link:
             return
+        if not isinstance(link, str):
+            raise FetchError(f"{url}: @odata.nextLink is {shape(link)}, not a URL",
+                             transient=False)  # fmt: skip
+        try:
+            following = urljoin(base, link)
+        except ValueError as exc:  # "http://[::1": urljoin cannot even split it
+            raise FetchError(f"{_short(url)}: @odata.nextLink {link[:60]!r} is not a URL "
+                             f"({exc})", transient=False) from None  # fmt: skip
+        progress.page(fresh + new, at_floor, following if not fresh else None, url)
         if fresh:
             url, params = collection, _params(since, until, floor, deleted)
         else:
-            url, params = urljoin(base, str(link)), None
+            url, params = following, None
+
+
+class _Progress:
+    """Stops a listing whose paging goes round in circles.
+
+    Pages after the first new-free one are a traversal of records already listed at the
+    current position (all of one timestamp): a correct server brings at most as many of
+    those as were listed there, each through a link not followed before. A nextLink met
+    again before anything new, or more old records in a row than that, is a server going
+    round in circles (one that linked its page to itself was asked 2,264 times).
+    """
+
+    def __init__(self) -> None:
+        self.pages = 0
+        self.links: set[str] = set()  # nextLinks followed since the last new record
+        self.stale = 0  # pages' worth of old records in a row since the last new record
+        self.shapes: set[str] = set()  # bad records already reported
+
+    def first_sight(self, raw: Any) -> bool:
+        """True the first time a bad record is met (a repeated one is no progress)."""
+        try:
+            text = json.dumps(raw, sort_keys=True)
+        except (TypeError, ValueError):
+            text = repr(raw)
+        fingerprint = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
+        known = fingerprint in self.shapes
+        self.shapes.add(fingerprint)
+        return not known
+
+    def page(self, new: int, at_position: int, link: str | None, url: str) -> None:
+        self.pages += 1
+        if new:
+            self.links, self.stale = set(), 0
+            return
+        self.stale += 1
+        if link is not None and link in self.links:
+            raise FetchError(f"{_short(url)}: the listing makes no progress (its nextLink "
+                             f"leads to a page already read); stopped after {self.pages} "
+                             "pages", transient=False)  # fmt: skip
+        if self.stale > max(1, at_position):
+            raise FetchError(f"{_short(url)}: the listing makes no progress ({self.stale} "
+                             f"pages in a row without a new record); stopped after "
+                             f"{self.pages} pages", transient=False)  # fmt: skip
+        if link is not None:
+            self.links.add(link)
 
 
 def resource_url(base_url: str, document_id: str) -> str:
     """The file of the document's current version."""
     base = base_url if base_url.endswith("/") else base_url + "/"
     return urljoin(base, f"Document({document_id})/resource")
-
-
-def timestamp_key(value: str | None) -> tuple[datetime, str]:
-    """A sort key for the API's timestamps, whose fractions run to 7 digits and vary in
-    length ("…17.601937Z", "…40.2933314Z"): string order would be wrong."""
-    if not value:
-        return datetime.min.replace(tzinfo=timezone.utc), ""
-    match = re.match(r"^(.*?T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)?$", value.strip())
-    if not match:
-        raise ValueError(f"not a timestamp: {value!r}")
-    zone = match.group(3) or "Z"
-    moment = datetime.fromisoformat(match.group(1) + ("+00:00" if zone == "Z" else zone))
-    return moment.astimezone(timezone.utc), (match.group(2) or "").ljust(9, "0")
 
 
 def _params(since: date | None, until: date | None, after: str | None,
