@@ -63,7 +63,7 @@ def _progress(unit: str = "passage",
     """A tqdm bar on a terminal; lines with the rate and time left otherwise (a log, `./start`
     in a pipe), so a long first build never looks stuck."""
     if not sys.stderr.isatty():
-        return _progress_lines(unit, desc), lambda: None
+        return _progress_lines(unit, desc)
     from tqdm import tqdm
 
     bar = tqdm(total=0, unit=unit, desc=desc, file=sys.stderr)
@@ -76,30 +76,42 @@ def _progress(unit: str = "passage",
     return update, bar.close
 
 
-def _progress_lines(unit: str, desc: str, every: float = 2.0) -> Callable[[int, int], None]:
-    """Progress as plain lines on standard error: one per update, at most one every `every`
-    seconds (a letter at a time is a line a second on a small corpus, thousands on the
-    archive), and always the last."""
+Update = Callable[[int, int], None]
+
+
+def _progress_lines(unit: str, desc: str,
+                    every: float = 2.0) -> tuple[Update, Callable[[], None]]:  # fmt: skip
+    """Progress as plain lines on standard error: at most one every `every` seconds (a
+    letter at a time would be thousands of lines on the archive), and the last state when
+    the work ends, if the run took that long."""
     import time
 
     started = time.monotonic()
-    last = [-every]
+    state = {"done": 0, "total": 0, "said": 0.0, "shown": -1}
 
-    def update(done: int, total: int) -> None:
+    def line() -> None:
         now = time.monotonic() - started
-        if done < total and now - last[0] < every:
-            return
-        last[0] = now
-        line = f"{desc}: {done}/{total} {unit}s"
+        done, total = state["done"], state["total"]
+        text = f"{desc}: {done}/{total} {unit}s"
         if done and now > 0.5:
             rate = done / now
-            line += f" ({rate:.1f}/s"
+            text += f" ({rate:.1f}/s"
             if done < total:
-                line += f", about {_duration((total - done) / rate)} left"
-            line += ")"
-        click.echo(line, err=True)
+                text += f", about {_duration((total - done) / rate)} left"
+            text += ")"
+        click.echo(text, err=True)
+        state["said"], state["shown"] = now, done
 
-    return update
+    def update(done: int, total: int) -> None:
+        state["done"], state["total"] = done, total
+        if time.monotonic() - started - state["said"] >= every:
+            line()
+
+    def close() -> None:
+        if state["said"] and state["shown"] != state["done"]:
+            line()
+
+    return update, close
 
 
 def _duration(seconds: float) -> str:
