@@ -118,7 +118,7 @@ def result_text(result: Result, width: int = 88, bold: bool = False) -> str:
                                                              for h in result.hits):  # fmt: skip
         lines.append("Passages your reference names come first (exact reference), then the "
                      "others by relevance.")  # fmt: skip
-    indent = {"initial_indent": "    ", "subsequent_indent": "    "}
+    indent: dict[str, Any] = {"initial_indent": "    ", "subsequent_indent": "    "}
     for hit in result.hits:
         p = hit.passage
         lines.append("")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from typing import Any
 
 from .limits import (
     MAX_DOCX_ENTRIES,
@@ -80,7 +81,7 @@ def check_docx(data: bytes) -> None:
         for entry in entries:  # every part: a content type may declare any name as XML
             try:
                 with archive.open(entry) as part:
-                    unsafe = _has_dtd(part)
+                    unsafe = _has_dtd(part)  # type: ignore[arg-type]
             except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError,
                     EOFError, ValueError) as exc:  # fmt: skip
                 raise FileProblemError(f"is a damaged Word document ({entry.filename}: "
@@ -150,21 +151,21 @@ class _Numbering:
         self._counts: dict[tuple[str, str], int] = {}
         # numbering a paragraph style gives, by style id: python-docx looks a style up by
         # scanning every style (2 ms a paragraph; 33,000 paragraphs took over a minute)
-        self._by_style: dict[str | None, object] = {}
+        self._by_style: dict[str | None, Any] = {}
 
-    def prefix(self, paragraph: object) -> str:
-        ppr = paragraph._p.pPr  # type: ignore[attr-defined]
+    def prefix(self, paragraph: Any) -> str:
+        ppr = paragraph._p.pPr
         numpr = ppr.numPr if ppr is not None else None
         if numpr is None:  # "List Number" numbers via its style
             style_id = ppr.style if ppr is not None else None
             if style_id not in self._by_style:
-                self._by_style[style_id] = _style_numbering(paragraph.style)  # type: ignore[attr-defined]
+                self._by_style[style_id] = _style_numbering(paragraph.style)
             numpr = self._by_style[style_id]
         if self._xml is None or numpr is None or numpr.numId is None:
             return ""
         num_id = str(numpr.numId.val)
         level = str(numpr.ilvl.val) if numpr.ilvl is not None else "0"
-        if num_id == "0" or level != "0" or not paragraph.text.strip():  # type: ignore[attr-defined]
+        if num_id == "0" or level != "0" or not paragraph.text.strip():
             return ""
         try:
             abstract = self._xml.xpath(f'./w:num[@w:numId="{num_id}"]/w:abstractNumId/@w:val')[0]

@@ -291,7 +291,8 @@ def filter_sql(filters: Filters, ref: str = "lex.rowid", alias: str = "",
     if not filters:
         return "", "", []
     join = f"JOIN passages fp ON fp.id = {ref} JOIN documents fd ON fd.id = fp.doc"
-    where, params = [], []
+    where: list[str] = []
+    params: list[Any] = []
     if filters.doc_ids:
         where.append(f"fd.doc_id IN ({','.join('?' * len(filters.doc_ids))})")
         params += list(filters.doc_ids)

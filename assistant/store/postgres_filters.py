@@ -33,7 +33,7 @@ ORDER BY r.score DESC NULLS LAST, p.id LIMIT %(n)s"""
 
 def unit_filter(filters: Filters) -> tuple[str, dict[str, Any]]:
     """(where, params) restricting units (alias u) to the filters."""
-    where, params = "", {}
+    where, params = "", dict[str, Any]()
     if filters.doc_ids:
         where += (" AND u.passage IN (SELECT fp.id FROM passages fp JOIN documents fd "
                   "ON fd.id = fp.doc WHERE fd.doc_id = ANY(%(docs)s))")
@@ -51,7 +51,7 @@ def passage_filter(filters: Filters, alias: str,
         return "", "", {}
     join = (f"JOIN passages fp ON fp.id = {alias}.{column} "
             "JOIN documents fd ON fd.id = fp.doc")
-    where, params = "", {}
+    where, params = "", dict[str, Any]()
     if filters.doc_ids:
         where += " AND fd.doc_id = ANY(%(fdocs)s)"
         params["fdocs"] = list(filters.doc_ids)

@@ -179,7 +179,7 @@ def read_config(conn: psycopg.Connection, name: str, url: str) -> StoreConfig | 
         raise StoreError(f"the database {name} holds an index but the pgvector extension "
                          "('vector') is not on the search_path; add its schema to the "
                          "search_path of the user")
-    meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN "
+    meta: dict[str, str] = dict(conn.execute("SELECT key, value FROM meta WHERE key IN "
                              "('model', 'dim', 'units_version')").fetchall())  # fmt: skip
     try:
         return StoreConfig(meta["model"], int(meta["dim"]), meta["units_version"])

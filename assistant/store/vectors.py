@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -84,7 +85,7 @@ class VectorIndex:
         """
         if not self.ntotal or n <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        selector = faiss.IDSelectorRange(*id_range) if id_range else None
+        selector: Any = faiss.IDSelectorRange(*id_range) if id_range else None
         if hidden is not None and len(hidden):
             batch = faiss.IDSelectorBatch(hidden)
             unhidden = faiss.IDSelectorNot(batch)
@@ -93,10 +94,10 @@ class VectorIndex:
         if self.approximate:
             ivf = faiss.extract_index_ivf(self.index)
             nprobe = min(ivf.nlist, int(NPROBE / max(coverage, 1e-3)))
-            params = faiss.SearchParametersIVF(nprobe=nprobe, sel=selector)
+            params: Any = faiss.SearchParametersIVF(nprobe=nprobe, sel=selector)  # type: ignore[call-arg]
             k = n * REFINE
         else:
-            params = faiss.SearchParameters(sel=selector) if selector else None
+            params = faiss.SearchParameters(sel=selector) if selector else None  # type: ignore[call-arg]
             k = n
         query = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
         faiss.omp_set_num_threads(1)  # one query: threads only add start-up and contention

@@ -129,7 +129,7 @@ def source_text(searcher: Searcher, doc: Document) -> str | None:
 def theme() -> Any:
     """The default theme, darker where its greys and blues fall under 4.5:1 contrast."""
     # 6.31 ships a stub SemiBold font: use the regular and bold weights only.
-    font = [gr.themes.LocalFont("Source Sans Pro", weights=(400, 700)), "ui-sans-serif",
+    font: list[Any] = [gr.themes.LocalFont("Source Sans Pro", weights=(400, 700)), "ui-sans-serif",
             "system-ui", "sans-serif"]  # fmt: skip
     return gr.themes.Default(font=font, primary_hue="blue").set(
         body_text_color_subdued="#4b5563", input_placeholder_color="#6b7280",
@@ -365,7 +365,7 @@ def start(searcher: Searcher, host: str = "127.0.0.1", port: int = 7860,
     _, url, _ = app.launch(server_name=host, server_port=port, prevent_thread_lock=True,
                            theme=theme(), css=CSS, js=JS, head=PAGE_HEAD, footer_links=["api"],
                            ssr_mode=False, quiet=True, show_error=True, i18n=ANNOUNCE,
-                           **server_options(host, app.config))  # fmt: skip
+                           **server_options(host, dict(app.config)))  # fmt: skip
     if block:
         print(f"serving on {url} (Ctrl+C stops)", flush=True)
         try:
