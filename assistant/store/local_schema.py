@@ -31,13 +31,15 @@ from .base import (
     StoreError,
     day_range,
 )
-from .sql import DOC_COLUMNS, chunks
+from .integrity import damaged_message, reason_of
+from .sql import DOC_COLUMNS, chunks, json_list
 
 CONFIG = "config.json"
 DATABASE = "index.db"
 ADDED = "added"
 FORMAT = "kamervragen-index/2 (sqlite+faiss)"
 OLD_FORMAT_FILES = ("manifest.json", "documents.json")
+MAX_DIM = 16_384  # dimensions of any embedding model in use (e5-small: 384)
 
 __all__ = ["DOC_COLUMNS"]
 
@@ -81,9 +83,10 @@ COUNTERS = ("generation", "documents", "passages", "tokens", "units", "generatio
 
 # -- the folder -------------------------------------------------------------------------
 def read_config(folder: Path) -> StoreConfig:
-    """The index's config; a clear StoreError when the folder is no (current) index."""
+    """The index's config; a clear StoreError when the folder is no (current) index, a
+    DamagedError when config.json is missing beside the database or does not parse."""
     if not folder.exists():
-        raise StoreError(f"no index in {folder}; build one with: assistant index")
+        raise StoreError(f"no index in {folder}; build one with: {build_command(folder)}")
     if not folder.is_dir():
         raise StoreError(f"{folder} is a file, not an index folder; pass --index DIR")
     path = folder / CONFIG
@@ -91,24 +94,39 @@ def read_config(folder: Path) -> StoreConfig:
         if all((folder / name).is_file() for name in OLD_FORMAT_FILES):
             raise StoreError(f"the index in {folder} has the old format (JSON files); convert "
                              "it with: assistant index (letters you added are kept)")
+        if (folder / DATABASE).exists() or path.exists():  # an index that lost its config
+            raise DamagedError(damaged_message(str(folder), f"{CONFIG} is missing"))
         if any(folder.iterdir()):  # building here would mix an index with someone's files
             raise StoreError(f"{folder} holds other files and no index ({CONFIG} is missing); "
-                             "pass another --index, or move those files away")
-        raise StoreError(f"no index in {folder}; build one with: assistant index")
+                             "choose another --index folder, or empty this one")
+        raise StoreError(f"no index in {folder}; build one with: {build_command(folder)}")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError(f"holds a {type(data).__name__}, not an object")
+        model, dim = data["model"], data["dim"]
+        if not isinstance(model, str) or not model.strip():
+            raise ValueError(f"the model {str(model)[:40]!r} is no model name")
+        if not isinstance(dim, int) or isinstance(dim, bool) or not 0 < dim <= MAX_DIM:
+            raise ValueError(f"the dimension {str(dim)[:20]!r} is no number of dimensions")
         # units_version lives in the database (it changes when letters are embedded again)
-        config = StoreConfig(str(data["model"]), int(data["dim"]), "")
+        config = StoreConfig(model, dim, "")
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise DamagedError(f"the index in {folder} is damaged ({CONFIG}: {exc}); rebuild it "
-                         "with: assistant index --force") from exc
+        raise DamagedError(damaged_message(str(folder), f"{CONFIG}: {reason_of(exc)}")) from exc
     if data.get("format") != FORMAT:
-        raise StoreError(f"the index in {folder} has format {data.get('format')!r}, this "
-                         f"assistant reads {FORMAT!r}; rebuild it with: assistant index --force")
+        raise StoreError(f"the index in {folder} has format {str(data.get('format'))[:60]!r}, "
+                         f"this assistant reads {FORMAT!r}; rebuild it with: assistant index "
+                         "--force")  # fmt: skip
     if not (folder / DATABASE).is_file():
-        raise DamagedError(f"the index in {folder} is damaged ({DATABASE} is missing); rebuild "
-                         "it with: assistant index --force")
+        raise DamagedError(damaged_message(str(folder), f"{DATABASE} is missing"))
     return config
+
+
+def build_command(folder: Path) -> str:
+    """`assistant index`, with --index when folder is not the default index."""
+    default = os.environ.get("ASSISTANT_STORE") or os.environ.get("ASSISTANT_INDEX") \
+        or "embeddings"  # fmt: skip
+    return "assistant index" if str(folder) == default else f"assistant index --index {folder}"
 
 
 def create(folder: Path, config: StoreConfig, timeout_ms: int) -> None:
@@ -179,8 +197,11 @@ def errors(folder: Path) -> Iterator[None]:
             if needle in text:
                 raise StoreError(f"cannot use the index in {folder}: {reason} ({exc}); "
                                  "nothing was changed") from exc  # fmt: skip
-        raise DamagedError(f"the index in {folder} is damaged ({exc}); rebuild it with: "
-                         "assistant index --force") from exc  # fmt: skip
+        from .local_check import quick_check  # a damaged-looking error: check the file
+
+        found = [p for p in quick_check(folder) if p != f"SQLite: {exc}"]
+        reason = f"{exc}; integrity check: {found[0]}" if found else str(exc)
+        raise DamagedError(damaged_message(str(folder), reason)) from exc
     except OSError as exc:
         if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
             raise StoreError(f"cannot write the index in {folder}: the disk is full (or a "
@@ -315,6 +336,9 @@ def signal_rows(db: sqlite3.Connection, keys: list[int], dim: int, folder: Path)
         flags.update((r[0], (r[1], r[2], r[3])) for r in db.execute(
             f"SELECT id, n_tokens, procedural, questions FROM passages WHERE id IN ({marks})",
             part))
+    orphan = next((u[0] for u in units if u[0] not in flags), None)
+    if orphan is not None:  # one read transaction: a removed passage takes its units along
+        raise sqlite3.DatabaseError(f"unit vectors of passage {orphan}, which is missing")
     if any(k not in flags for k in keys):
         keys = [k for k in keys if k in flags]  # removed meanwhile by another process
         pos = {k: i for i, k in enumerate(keys)}
@@ -334,7 +358,7 @@ def signal_rows(db: sqlite3.Connection, keys: list[int], dim: int, folder: Path)
         stems=[stems.get(k, "") for k in keys],
         n_tokens=np.array([flags[k][0] for k in keys], dtype=np.int64),
         procedural=np.array([bool(flags[k][1]) for k in keys], dtype=bool),
-        questions=[json.loads(flags[k][2]) for k in keys],
+        questions=[json_list(flags[k][2], int, "passages.questions") for k in keys],
     )
 
 
