@@ -91,7 +91,7 @@ def rebuild_lock(folder: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def rebuild_damaged(folder: Path, model: str, embedder: Embedder | None,
+def rebuild_damaged(location: str | Path, model: str, embedder: Embedder | None,
                     report: Report) -> tuple[Store, Embedder | None]:  # fmt: skip
     """A damaged index folder made new: its files are moved into damaged-<time>/ (nothing is
     deleted), an empty index is created, and the letters the user added are indexed again
@@ -101,6 +101,11 @@ def rebuild_damaged(folder: Path, model: str, embedder: Embedder | None,
     was. Under `rebuild_lock`, and only when the index is still damaged once it is held
     (another process may have just rebuilt it)."""
     embedder = embedder or Embedder(model)
+    if is_url(location):
+        from .postgres_rebuild import rebuild_damaged_database
+
+        return rebuild_damaged_database(str(location), model, embedder, report), embedder
+    folder = Path(location)
     with rebuild_lock(folder):
         try:
             store = open_store(folder)
