@@ -102,7 +102,7 @@ def rebuild_damaged(location: str | Path, model: str, embedder: Embedder | None,
     (another process may have just rebuilt it)."""
     embedder = embedder or Embedder(model)
     if is_url(location):
-        from .postgres_rebuild import rebuild_damaged_database
+        from .postgres_check import rebuild_damaged_database
 
         return rebuild_damaged_database(str(location), model, embedder, report), embedder
     folder = Path(location)
