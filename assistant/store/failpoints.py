@@ -18,6 +18,7 @@ POINTS = (
     "write:committed",  # committed; the vector snapshot not yet considered
     "snapshot:file",  # a new vector snapshot file is on disk, the index does not use it yet
     "build:letter",  # a build committed one letter and goes on to the next
+    "rebuild:moved",  # index --force moved a damaged index aside, holding the rebuild lock
 )
 FAULTS = (
     "snapshot:write",  # writing the vector snapshot fails as on a full disk (ENOSPC)

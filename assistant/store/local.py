@@ -47,6 +47,7 @@ from .base import (
 from .failpoints import reached
 from .integrity import READS, damaged_message, first_problem, guard_reads
 from .lexical import LexStats
+from .local_folder import read_config
 from .local_vectors import StoredVectors
 from .local_write import same_letters, write_letter
 from .sql import (
@@ -79,7 +80,7 @@ class LocalStore(Store):
     @classmethod
     def open(cls, folder: Path) -> LocalStore:
         folder = Path(folder)
-        config = schema.read_config(folder)
+        config = read_config(folder)
         with schema.errors(folder):
             db = schema.connect(folder, BUSY_TIMEOUT_MS)
         try:

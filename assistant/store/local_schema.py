@@ -31,10 +31,11 @@ from .base import (
     StoreError,
     day_range,
 )
-from .integrity import damaged_message, reason_of
+from .integrity import damaged_message
 from .sql import DOC_COLUMNS, chunks, json_list
 
 CONFIG = "config.json"
+LOCK = ".rebuild.lock"  # held while an index is moved aside and made anew (rebuild.py)
 DATABASE = "index.db"
 ADDED = "added"
 FORMAT = "kamervragen-index/2 (sqlite+faiss)"
@@ -82,53 +83,6 @@ COUNTERS = ("generation", "documents", "passages", "tokens", "units", "generatio
 
 
 # -- the folder -------------------------------------------------------------------------
-def read_config(folder: Path) -> StoreConfig:
-    """The index's config; a clear StoreError when the folder is no (current) index, a
-    DamagedError when config.json is missing beside the database or does not parse."""
-    if not folder.exists():
-        raise StoreError(f"no index in {folder}; build one with: {build_command(folder)}")
-    if not folder.is_dir():
-        raise StoreError(f"{folder} is a file, not an index folder; pass --index DIR")
-    path = folder / CONFIG
-    if not path.is_file():
-        if all((folder / name).is_file() for name in OLD_FORMAT_FILES):
-            raise StoreError(f"the index in {folder} has the old format (JSON files); convert "
-                             "it with: assistant index (letters you added are kept)")
-        if (folder / DATABASE).exists() or path.exists():  # an index that lost its config
-            raise DamagedError(damaged_message(str(folder), f"{CONFIG} is missing"))
-        if any(folder.iterdir()):  # building here would mix an index with someone's files
-            raise StoreError(f"{folder} holds other files and no index ({CONFIG} is missing); "
-                             "choose another --index folder, or empty this one")
-        raise StoreError(f"no index in {folder}; build one with: {build_command(folder)}")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict):
-            raise ValueError(f"holds a {type(data).__name__}, not an object")
-        model, dim = data["model"], data["dim"]
-        if not isinstance(model, str) or not model.strip():
-            raise ValueError(f"the model {str(model)[:40]!r} is no model name")
-        if not isinstance(dim, int) or isinstance(dim, bool) or not 0 < dim <= MAX_DIM:
-            raise ValueError(f"the dimension {str(dim)[:20]!r} is no number of dimensions")
-        # units_version lives in the database (it changes when letters are embedded again)
-        config = StoreConfig(model, dim, "")
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise DamagedError(damaged_message(str(folder), f"{CONFIG}: {reason_of(exc)}")) from exc
-    if data.get("format") != FORMAT:
-        raise StoreError(f"the index in {folder} has format {str(data.get('format'))[:60]!r}, "
-                         f"this assistant reads {FORMAT!r}; rebuild it with: assistant index "
-                         "--force")  # fmt: skip
-    if not (folder / DATABASE).is_file():
-        raise DamagedError(damaged_message(str(folder), f"{DATABASE} is missing"))
-    return config
-
-
-def build_command(folder: Path) -> str:
-    """`assistant index`, with --index when folder is not the default index."""
-    default = os.environ.get("ASSISTANT_STORE") or os.environ.get("ASSISTANT_INDEX") \
-        or "embeddings"  # fmt: skip
-    return "assistant index" if str(folder) == default else f"assistant index --index {folder}"
-
-
 def create(folder: Path, config: StoreConfig, timeout_ms: int) -> None:
     """A new, empty index folder. The config is written last: a folder without it is no index."""
     if folder.exists() and not folder.is_dir():

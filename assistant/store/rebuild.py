@@ -22,7 +22,9 @@ from ..documents import Document, ParsedLetter, Passage
 from . import is_url, open_store
 from .base import ADDED, CORPUS, IMPORTED, DamagedError, Store, StoreConfig, StoreError
 from .embed import Embedder
+from .failpoints import reached
 from .files import Report, reparse
+from .local_schema import LOCK
 from .records import LetterTooLargeError, letter_record
 from .units import UNITS_VERSION
 
@@ -31,7 +33,6 @@ ADDED_FOLDER = "added"  # where the embedded store keeps the files of letters us
 OLD_FILES = ("manifest.json", "documents.json", "passages.json", "rows.json", "vectors.faiss")
 
 
-LOCK = ".rebuild.lock"  # held while an index is moved aside and made anew (never moved)
 
 
 def move_aside(folder: Path, why: str) -> Path:
@@ -117,6 +118,7 @@ def rebuild_damaged(location: str | Path, model: str, embedder: Embedder | None,
         imported = count_imported(folder)
         aside = move_aside(folder, "damaged")
         report.kept.append(f"the damaged index files were moved to {aside}")
+        reached("rebuild:moved")
         store = open_store(folder, StoreConfig(model, embedder.dim, UNITS_VERSION))
     if imported != 0:
         report.warnings.append(imported_lost(imported))
