@@ -56,9 +56,14 @@ def read_config(folder: Path) -> StoreConfig:
     return config
 
 
+HELD: set[str] = set()  # folders whose rebuild lock this process holds (rebuild_lock)
+
+
 def rebuilding(folder: Path) -> str | None:
     """The line for an index another process is rebuilding right now (it holds the lock of
     rebuild.rebuild_lock), or None."""
+    if str(folder.resolve()) in HELD:
+        return None
     try:
         with open(folder / LOCK, encoding="utf-8") as handle:
             try:

@@ -24,6 +24,7 @@ from .base import ADDED, CORPUS, IMPORTED, DamagedError, Store, StoreConfig, Sto
 from .embed import Embedder
 from .failpoints import reached
 from .files import Report, reparse
+from .local_folder import HELD
 from .local_schema import LOCK
 from .records import LetterTooLargeError, letter_record
 from .units import UNITS_VERSION
@@ -85,9 +86,11 @@ def rebuild_lock(folder: Path) -> Iterator[None]:
         handle.truncate()
         handle.write(str(os.getpid()))
         handle.flush()
+        HELD.add(str(folder.resolve()))
         try:
             yield
         finally:
+            HELD.discard(str(folder.resolve()))
             handle.truncate(0)
             fcntl.flock(handle, fcntl.LOCK_UN)
 
