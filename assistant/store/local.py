@@ -63,7 +63,7 @@ from .vectors import LayeredIndex, VectorIndex
 BUSY_TIMEOUT_MS = 120_000  # a writer waits this long for another writer to finish
 
 
-@guard_reads(*READS, "write", "snapshot", "compact")
+@guard_reads(*READS, "snapshot", "compact")
 class LocalStore(Store):
     """SQLite + FAISS in one folder (see the module docstring)."""
 

@@ -72,7 +72,7 @@ def has_index(url: str) -> bool:
         raise schema.connect_error(name, exc) from exc
 
 
-@guard_reads(*READS, "write")
+@guard_reads(*READS)
 class PostgresStore(Store):
     """PostgreSQL + pgvector (see the module docstring)."""
 
