@@ -142,6 +142,14 @@ def remove(name: str) -> Damage:
     return damage
 
 
+def both(*damages: Damage) -> Damage:
+    def damage(folder: Path) -> None:
+        for each in damages:
+            each(folder)
+
+    return damage
+
+
 def damage_added_file(folder: Path) -> None:
     path = next((folder / "added").iterdir())
     path.write_bytes(b"\x00\xff" * 10)
@@ -161,6 +169,9 @@ CASES: list[tuple[str, Damage, str, str]] = [
     ("config-a-list", write("config.json", b"[1, 2]"), "damaged", "damaged"),
     ("config-dim-512", config(dim=512), "damaged", "damaged"),
     ("config-dim-text", config(dim="384"), "damaged", "damaged"),
+    ("config-and-meta-dim-512", both(config(dim=512), sql("UPDATE meta SET value = '512' "
+                                                          "WHERE key = 'dim'")),
+     "damaged", "works"),
     ("config-dim-negative", config(dim=-384), "damaged", "damaged"),
     ("config-model-missing", config(model=...), "damaged", "damaged"),
     ("config-model-a-number", config(model=5), "damaged", "damaged"),

@@ -158,9 +158,11 @@ def count_imported(folder: Path) -> int | None:
 
 def imported_lost(imported: int | None) -> str:
     """The line for what a rebuild cannot bring back: letters imported from the open data."""
-    what = f"the {imported} letter(s)" if imported else "any letters"
-    return (f"{what} imported from the open data could not be brought back from the damaged "
-            "index; get them again with: assistant import")
+    if imported is None:
+        return ("letters imported from the open data, if the damaged index held any, could not "
+                "be brought back; get them again with: assistant import")
+    return (f"the {imported} letter(s) imported from the open data could not be brought back "
+            "from the damaged index; get them again with: assistant import")
 
 
 CARRY_OVER = "carry_over"  # meta: the previous index whose letters are still to come over
