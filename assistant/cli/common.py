@@ -133,6 +133,12 @@ def _report_lines(report: Any) -> None:
         echo(f"warning: {line}", err=True)
 
 
+def warn_store(store: Any) -> None:
+    """What the store could not do beside the data (a vector snapshot on a full disk)."""
+    for line in store.take_warnings():
+        echo(f"warning: {line}", err=True)
+
+
 def open_index(location: str) -> Any:
     """The store at location; a folder that does not exist is one line naming the indexes
     that do (a mistyped --index), or how to build one there."""

@@ -20,6 +20,7 @@ from .common import (
     open_for_reading,
     open_index,
     store_option,
+    warn_store,
 )
 
 
@@ -76,6 +77,7 @@ def add(files: tuple[Path, ...], location: str, replace: bool) -> None:
 
     store = open_for_reading(location)
     outcomes = add_files(list(files), store, replace=replace)
+    warn_store(store)
     store.close()
     failed = False
     for outcome in outcomes:
@@ -111,6 +113,7 @@ def remove(refs: tuple[str, ...], location: str) -> None:
     targets = {r.document.doc_id: r for rows in found.values() for r in rows}
     written = store.write(remove=list(targets))
     store.compact()
+    warn_store(store)
     store.close()
     for doc_id in written.removed:
         row = targets[doc_id]
@@ -167,6 +170,7 @@ def import_cmd(location: str, source: str, since: Any, until: Any, limit: int | 
         report = run_import(options, StoreSink(store), progress=(
             (lambda p: update(p.done, p.total or p.done)) if update else None))  # fmt: skip
         store.compact()
+        warn_store(store)
     finally:
         close()
         store.close()
@@ -207,6 +211,7 @@ def copy_cmd(source: str, target: str) -> None:
     try:
         report = copy_store(src, dst, progress=update)
         dst.compact()
+        warn_store(dst)
     finally:
         close()
         src.close()

@@ -156,6 +156,13 @@ class Searcher:
     """Search one store with one embedding model."""
 
     def __init__(self, store: Store, embedder: Embedder, weights: Weights | None = None) -> None:
+        if getattr(embedder, "dim", store.config.dim) != store.config.dim:
+            from ..store.base import DamagedError
+            from ..store.integrity import damaged_message
+
+            raise DamagedError(damaged_message(store.location, (
+                f"its vectors have {store.config.dim} dimensions, the model "
+                f"{store.config.model} makes {embedder.dim}")))  # fmt: skip
         self.store = store
         self.embedder = embedder
         self.weights = weights or Weights()

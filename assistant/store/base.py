@@ -300,10 +300,20 @@ class Store(ABC):
     @abstractmethod
     def get_meta(self, key: str) -> str | None: ...
 
-    def compact(self) -> None:  # noqa: B027  (the database keeps its own indexes up to date)
+    def compact(self, force: bool = False) -> None:  # noqa: B027  (the database keeps its own indexes up to date)
         """After a command that changed letters: fold the changes into whatever the backend
         keeps beside its database (the embedded store's vector snapshot), when many have
-        accumulated. Cheap when there is nothing to do."""
+        accumulated (or `force`: `index --force` writes it anew). Cheap when there is
+        nothing to do."""
+
+    def take_warnings(self) -> list[str]:
+        """What went wrong beside the data and did not stop the command (the embedded
+        store's vector snapshot that could not be written), once; for the command to show."""
+        return []
+
+    def check(self) -> list[str]:
+        """The integrity check: what is wrong with the stored data, [] when nothing."""
+        return []
 
     def close(self) -> None:  # noqa: B027  (backends without resources need nothing here)
         """Release connections and files."""

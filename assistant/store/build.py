@@ -97,10 +97,13 @@ def sync(corpus: Path, location: str | Path, model: str = DEFAULT_MODEL, *,
                           "retry")  # fmt: skip
     try:
         store, embedder = open_or_create(location, model, embedder)
+        if force and store.check():  # damage SQLite does not notice on opening
+            store.close()
+            raise DamagedError(f"the index in {location} is damaged")
     except DamagedError:
-        if not force or is_url(location):
+        if not force:
             raise
-        store, embedder = rebuild_damaged(Path(location), model, embedder, report)
+        store, embedder = rebuild_damaged(location, model, embedder, report)
     if store.config.model != model and force and not is_url(location):
         store, embedder = switch_model(store, Path(location), model, embedder, report)
     try:
@@ -149,7 +152,8 @@ def sync(corpus: Path, location: str | Path, model: str = DEFAULT_MODEL, *,
             refresh_units(store, embedder, progress)
         report.reused = not letters and not gone
         report.documents, report.passages, _ = store.counts()
-        store.compact()
+        store.compact(force)
+        report.warnings += store.take_warnings()
     except BaseException:
         store.close()
         raise

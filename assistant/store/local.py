@@ -18,7 +18,6 @@ never on every write: a bulk build writes it once.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -29,10 +28,11 @@ from typing import Any
 import numpy as np
 
 from ..documents import Document, Passage
-from ..ingest.references import Article, document_keys, norm_id
+from ..ingest.references import Article, norm_id
+from . import local_check
 from . import local_schema as schema
 from .base import (
-    ConflictError,
+    DamagedError,
     DocumentRow,
     Filters,
     LetterRecord,
@@ -42,29 +42,28 @@ from .base import (
     StoreConfig,
     StoreError,
     Written,
-    day_number,
-    unit_id,
     unit_passage,
 )
 from .failpoints import reached
+from .integrity import READS, damaged_message, first_problem, guard_reads
 from .lexical import LexStats
+from .local_folder import read_config
 from .local_vectors import StoredVectors
+from .local_write import same_letters, write_letter
 from .sql import (
     DOC_SHOWN,
     PASSAGE_SHOWN,
     chunks,
-    doc_values,
     document_row,
     find_documents_query,
     passage_row,
-    passage_values,
-    same_letter_sql,
 )
 from .vectors import LayeredIndex, VectorIndex
 
 BUSY_TIMEOUT_MS = 120_000  # a writer waits this long for another writer to finish
 
 
+@guard_reads(*READS, "snapshot", "compact")
 class LocalStore(Store):
     """SQLite + FAISS in one folder (see the module docstring)."""
 
@@ -81,16 +80,29 @@ class LocalStore(Store):
     @classmethod
     def open(cls, folder: Path) -> LocalStore:
         folder = Path(folder)
-        config = schema.read_config(folder)
+        config = read_config(folder)
         with schema.errors(folder):
             db = schema.connect(folder, BUSY_TIMEOUT_MS)
-        store = cls(folder, config, db)
         try:
-            config.units_version = store.get_meta("units_version") or ""
+            with schema.errors(folder):
+                config.units_version = local_check.validate_open(folder, db, config)
         except StoreError:
-            store.close()
+            db.close()
             raise
-        return store
+        return cls(folder, config, db)
+
+    def check(self) -> list[str]:
+        """The whole integrity check (local_check.problems); [] when the index is sound."""
+        with self._lock:
+            return local_check.problems(self.folder, self._db, self.config)
+
+    def damaged(self, exc: BaseException) -> DamagedError:
+        """The line for a value read from disk that did not parse, after the check."""
+        try:
+            found = self.check()
+        except Exception:  # noqa: BLE001  (the check itself failed: report the first error)
+            found = []
+        return DamagedError(damaged_message(self.location, first_problem(found, exc)))
 
     @classmethod
     def create(cls, folder: Path, config: StoreConfig) -> LocalStore:
@@ -133,8 +145,12 @@ class LocalStore(Store):
         """Write the FAISS index as of now when the backlog is large (or force); True if so."""
         return self._vectors.snapshot(force)
 
-    def compact(self) -> None:
-        self.snapshot()
+    def compact(self, force: bool = False) -> None:
+        self.snapshot(force)
+
+    def take_warnings(self) -> list[str]:
+        taken, self._vectors.warnings = self._vectors.warnings, []
+        return taken
 
     def nearest_units(self, query: np.ndarray, n: int,
                       filters: Filters) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
@@ -174,7 +190,7 @@ class LocalStore(Store):
     def same_letters(self, doc: Document, external_id: str | None = None,
                      path: str | None = None) -> list[DocumentRow]:  # fmt: skip
         with self._lock, schema.errors(self.folder):
-            return _same_letters(self._db, doc, external_id, path)
+            return same_letters(self._db, doc, external_id, path)
 
     def letter(self, doc_id: str) -> list[Passage]:
         rows = self._q(f"SELECT {PASSAGE_SHOWN} FROM passages p JOIN documents d ON d.id = p.doc "
@@ -326,7 +342,7 @@ class LocalStore(Store):
                     if schema.delete_document(db, doc_id, gen, self.folder):
                         written.removed.append(doc_id)
                 for rec in add:
-                    self._write_letter(db, rec, gen, written)
+                    write_letter(db, rec, gen, written, self.folder)
                 for key, value in (meta or {}).items():
                     db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
                     if key == "units_version":
@@ -344,55 +360,7 @@ class LocalStore(Store):
             self.folder, [*written.removed, *(old for old, _ in written.replaced)], self._db)
         return written
 
-    def _write_letter(self, db: sqlite3.Connection, rec: LetterRecord, gen: int,
-                      written: Written) -> None:  # fmt: skip
-        doc = rec.document
-        if db.execute("SELECT 1 FROM documents WHERE doc_id = ?", (doc.doc_id,)).fetchone():
-            written.unchanged.append(doc.doc_id)
-            return
-        keys = sorted(rec.keys)
-        same = _same_letters(db, doc, rec.external_id,
-                             rec.path if rec.origin == "corpus" else None)  # fmt: skip
-        if same and rec.conflict == "refuse":
-            old = same[0]
-            raise ConflictError(f"{doc.source} is the same letter as the indexed "
-                                f"{old.document.source} ({old.document.key})", old, doc)
-        for old in same:
-            schema.delete_document(db, old.document.doc_id, gen, self.folder)
-            written.replaced.append((old.document.doc_id, doc.doc_id))
-        cur = db.execute(f"INSERT INTO documents ({', '.join(schema.DOC_COLUMNS)}) VALUES "
-                         f"({','.join('?' * len(schema.DOC_COLUMNS))})", doc_values(rec, gen))
-        doc_key = int(cur.lastrowid or 0)
-        db.executemany("INSERT OR IGNORE INTO doc_keys VALUES (?, ?)", [(k, doc_key) for k in keys])
-        day = day_number(doc.date)
-        for seq, prec in enumerate(rec.passages):
-            key = schema.next_passage_key(db)
-            pid = schema.unique_passage_id(db, prec.passage.passage_id, doc.doc_id)
-            db.execute(f"INSERT INTO passages VALUES ({','.join('?' * 13)})", passage_values(
-                key, doc_key, seq, pid, prec.passage, len(prec.stems), prec.procedural))
-            db.execute("INSERT INTO lex (rowid, stems) VALUES (?, ?)", (key, " ".join(prec.stems)))
-            db.executemany("INSERT OR IGNORE INTO articles VALUES (?, ?, ?)",
-                           [(n, c or "", key) for n, c in prec.articles])  # fmt: skip
-            db.executemany("INSERT INTO units VALUES (?, ?, ?, ?, ?, ?, ?)", [
-                (unit_id(day, key, i), key, kind, start, end, gen,
-                 prec.vectors[i].astype(np.float16).tobytes())
-                for i, (kind, (start, end)) in enumerate(zip(prec.kinds, prec.spans))])
-            schema.add_counts(db, passages=1, tokens=len(prec.stems), units=len(prec.kinds))
-        schema.add_counts(db, documents=1)
-        written.added.append(doc.doc_id)
-
-
-def _same_letters(db: sqlite3.Connection, doc: Document, external_id: str | None,
-                  path: str | None) -> list[DocumentRow]:  # fmt: skip
-    keys = sorted(document_keys(doc))
-    sql = same_letter_sql("?").format(keys=",".join("?" * len(keys)) or "NULL")
-    rows = db.execute(sql, [doc.kind, external_id, path, *keys]).fetchall()
-    return [document_row(r) for r in rows if r[0] != doc.doc_id]
-
 
 def is_local_index(folder: Path) -> bool:
     return (Path(folder) / schema.CONFIG).is_file()
 
-
-def read_config(folder: Path) -> dict[str, Any]:
-    return json.loads((Path(folder) / schema.CONFIG).read_text())

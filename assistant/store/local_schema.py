@@ -31,13 +31,16 @@ from .base import (
     StoreError,
     day_range,
 )
-from .sql import DOC_COLUMNS, chunks
+from .integrity import damaged_message
+from .sql import DOC_COLUMNS, chunks, json_list
 
 CONFIG = "config.json"
+LOCK = ".rebuild.lock"  # held while an index is moved aside and made anew (rebuild.py)
 DATABASE = "index.db"
 ADDED = "added"
 FORMAT = "kamervragen-index/2 (sqlite+faiss)"
 OLD_FORMAT_FILES = ("manifest.json", "documents.json")
+MAX_DIM = 16_384  # dimensions of any embedding model in use (e5-small: 384)
 
 __all__ = ["DOC_COLUMNS"]
 
@@ -80,37 +83,6 @@ COUNTERS = ("generation", "documents", "passages", "tokens", "units", "generatio
 
 
 # -- the folder -------------------------------------------------------------------------
-def read_config(folder: Path) -> StoreConfig:
-    """The index's config; a clear StoreError when the folder is no (current) index."""
-    if not folder.exists():
-        raise StoreError(f"no index in {folder}; build one with: assistant index")
-    if not folder.is_dir():
-        raise StoreError(f"{folder} is a file, not an index folder; pass --index DIR")
-    path = folder / CONFIG
-    if not path.is_file():
-        if all((folder / name).is_file() for name in OLD_FORMAT_FILES):
-            raise StoreError(f"the index in {folder} has the old format (JSON files); convert "
-                             "it with: assistant index (letters you added are kept)")
-        if any(folder.iterdir()):  # building here would mix an index with someone's files
-            raise StoreError(f"{folder} holds other files and no index ({CONFIG} is missing); "
-                             "pass another --index, or move those files away")
-        raise StoreError(f"no index in {folder}; build one with: assistant index")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        # units_version lives in the database (it changes when letters are embedded again)
-        config = StoreConfig(str(data["model"]), int(data["dim"]), "")
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise DamagedError(f"the index in {folder} is damaged ({CONFIG}: {exc}); rebuild it "
-                         "with: assistant index --force") from exc
-    if data.get("format") != FORMAT:
-        raise StoreError(f"the index in {folder} has format {data.get('format')!r}, this "
-                         f"assistant reads {FORMAT!r}; rebuild it with: assistant index --force")
-    if not (folder / DATABASE).is_file():
-        raise DamagedError(f"the index in {folder} is damaged ({DATABASE} is missing); rebuild "
-                         "it with: assistant index --force")
-    return config
-
-
 def create(folder: Path, config: StoreConfig, timeout_ms: int) -> None:
     """A new, empty index folder. The config is written last: a folder without it is no index."""
     if folder.exists() and not folder.is_dir():
@@ -179,8 +151,11 @@ def errors(folder: Path) -> Iterator[None]:
             if needle in text:
                 raise StoreError(f"cannot use the index in {folder}: {reason} ({exc}); "
                                  "nothing was changed") from exc  # fmt: skip
-        raise DamagedError(f"the index in {folder} is damaged ({exc}); rebuild it with: "
-                         "assistant index --force") from exc  # fmt: skip
+        from .local_check import quick_check  # a damaged-looking error: check the file
+
+        found = [p for p in quick_check(folder) if p != f"SQLite: {exc}"]
+        reason = f"{exc}; integrity check: {found[0]}" if found else str(exc)
+        raise DamagedError(damaged_message(str(folder), reason)) from exc
     except OSError as exc:
         if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
             raise StoreError(f"cannot write the index in {folder}: the disk is full (or a "
@@ -316,6 +291,9 @@ def signal_rows(db: sqlite3.Connection, keys: list[int], dim: int, folder: Path)
         flags.update((r[0], (r[1], r[2], r[3])) for r in db.execute(
             f"SELECT id, n_tokens, procedural, questions FROM passages WHERE id IN ({marks})",
             part))
+    orphan = next((u[0] for u in units if u[0] not in flags), None)
+    if orphan is not None:  # one read transaction: a removed passage takes its units along
+        raise sqlite3.DatabaseError(f"unit vectors of passage {orphan}, which is missing")
     if any(k not in flags for k in keys):
         keys = [k for k in keys if k in flags]  # removed meanwhile by another process
         pos = {k: i for i, k in enumerate(keys)}
@@ -335,7 +313,7 @@ def signal_rows(db: sqlite3.Connection, keys: list[int], dim: int, folder: Path)
         stems=[stems.get(k, "") for k in keys],
         n_tokens=np.array([flags[k][0] for k in keys], dtype=np.int64),
         procedural=np.array([bool(flags[k][1]) for k in keys], dtype=bool),
-        questions=[json.loads(flags[k][2]) for k in keys],
+        questions=[json_list(flags[k][2], int, "passages.questions") for k in keys],
     )
 
 

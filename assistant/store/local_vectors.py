@@ -8,10 +8,12 @@ IVF_MIN units the index is IVF-SQ8 and its candidates are re-scored with the sto
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import sqlite3
 import threading
+import zlib
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -42,6 +44,8 @@ class StoredVectors:
         self._lock = lock
         self._index: VectorIndex | LayeredIndex | None = None
         self._gen = -1  # the change the index in memory reflects
+        self.bad_snapshot = False  # the snapshot file was damaged: the next compact writes one
+        self.warnings: list[str] = []  # for the command to show (a snapshot it could not write)
 
     def _read(self) -> AbstractContextManager[sqlite3.Connection]:
         return schema.read_view(self._db, self._lock, self.folder)
@@ -71,13 +75,10 @@ class StoredVectors:
             mapped: bool = True) -> tuple[VectorIndex | LayeredIndex, int]:  # fmt: skip
         name = meta.get("snapshot_file")
         if name:
-            path = self.folder / name
-            try:
-                index = VectorIndex.open(path) if mapped else VectorIndex.load(path)
-                if index.ntotal == int(meta.get("snapshot_units", -1)):
-                    return index, int(meta["snapshot_gen"])
-            except (RuntimeError, OSError):
-                pass  # derived data: rebuilt from the database below
+            index = open_snapshot(self.folder, meta, self.dim, mapped)
+            if index is not None:
+                return index, int(meta["snapshot_gen"])
+            self.bad_snapshot = True  # derived data: rebuilt from the database, written anew
         return vectors_from_db(db, self.dim), int(meta.get("generation", 0))
 
     def current(self) -> VectorIndex | LayeredIndex:
@@ -93,7 +94,7 @@ class StoredVectors:
             meta = self._meta()
             backlog = int(meta.get("generation_units", 0)) - int(meta.get("snapshot_mark", 0))
             units = int(meta.get("units", 0))
-            if not force and backlog < SNAPSHOT_BACKLOG:
+            if not force and backlog < SNAPSHOT_BACKLOG and not self.bad_snapshot:
                 return False
             index = self.current()
             gen = self._gen
@@ -103,9 +104,18 @@ class StoredVectors:
             elif isinstance(index, LayeredIndex):  # mapped: write a full copy brought up to date
                 index, gen = self._full()
             name = f"vectors-{gen}-{os.getpid()}.faiss"
-            index.save(self.folder / name)
+            try:
+                index.save(self.folder / name)
+            except (RuntimeError, OSError) as exc:  # FAISS says RuntimeError for a full disk
+                self.warnings.append(
+                    f"could not write the vector snapshot in {self.folder} ({_short(exc)}); "
+                    "the index works without it (it is made from the database, and written "
+                    "by a later command when there is room)")  # fmt: skip
+                return False
             reached("snapshot:file")
-            record_snapshot(self._db, name, gen, index.ntotal, self.folder)
+            size, crc = file_sum(self.folder / name)
+            record_snapshot(self._db, name, gen, index.ntotal, self.folder, size, crc)
+            self.bad_snapshot = False
             return True
 
     def _full(self) -> tuple[VectorIndex, int]:
@@ -232,7 +242,7 @@ def apply_changes(db: sqlite3.Connection, index: VectorIndex | LayeredIndex,
 
 
 def record_snapshot(db: sqlite3.Connection, name: str, gen: int, units: int,
-                    folder: Path) -> None:  # fmt: skip
+                    folder: Path, size: int = 0, crc: int = 0) -> None:  # fmt: skip
     """Point the index at a new snapshot file and forget the removals it includes."""
     with transaction(db):
         current = int(db.execute("SELECT value FROM meta WHERE key = 'snapshot_gen'")
@@ -243,12 +253,48 @@ def record_snapshot(db: sqlite3.Connection, name: str, gen: int, units: int,
         mark = db.execute("SELECT value FROM meta WHERE key = 'generation_units'").fetchone()[0]
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
             ("snapshot_file", name), ("snapshot_gen", str(gen)), ("snapshot_units", str(units)),
-            ("snapshot_mark", str(mark)), ("log_floor", str(gen))])
+            ("snapshot_mark", str(mark)), ("log_floor", str(gen)),
+            ("snapshot_bytes", str(size)), ("snapshot_crc", str(crc))])
         db.execute("DELETE FROM removed_units WHERE gen <= ?", (gen,))
     for old in folder.glob("vectors-*.faiss"):
         match = re.match(r"vectors-(\d+)-", old.name)
         if old.name != name and match and int(match.group(1)) <= gen:
             old.unlink(missing_ok=True)
+
+
+def file_sum(path: Path) -> tuple[int, int]:
+    """Size and CRC-32 of a snapshot file, recorded with it: a snapshot is read only when
+    both still match (a flipped byte in a vector is otherwise a wrong score, not an error)."""
+    crc = 0
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 22):
+            crc = zlib.crc32(block, crc)
+    return path.stat().st_size, crc
+
+
+def open_snapshot(folder: Path, meta: dict[str, str], dim: int,
+                  mapped: bool = True) -> VectorIndex | LayeredIndex | None:  # fmt: skip
+    """The snapshot the meta rows name, when it is whole (the recorded size, checksum (flat
+    snapshots, read whole anyway), number of vectors and dimension); None when not."""
+    path = folder / meta["snapshot_file"]
+    try:
+        size, crc = int(meta.get("snapshot_bytes") or 0), int(meta.get("snapshot_crc") or 0)
+        if size and path.stat().st_size != size:
+            return None
+        index = VectorIndex.open(path, crc) if mapped else VectorIndex.load(path, crc)
+        if index.ntotal != int(meta.get("snapshot_units", -1)) or index.dim != dim:
+            return None
+        return index
+    except (RuntimeError, OSError, ValueError):
+        return None
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    if getattr(exc, "errno", None) in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) or \
+            "No space left" in text or "File too large" in text:  # fmt: skip
+        return "the disk is full"
+    return text[-160:] or type(exc).__name__
 
 
 def unit_vectors(db: sqlite3.Connection, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

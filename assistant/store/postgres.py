@@ -10,7 +10,6 @@ Connections come from a psycopg_pool pool, so a server process serves threads at
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -38,6 +37,7 @@ from .base import (
     day_number,
     unit_passage,
 )
+from .integrity import READS, first_problem, guard_reads
 from .lexical import K1, B, LexStats
 from .postgres_filters import LEXICAL_SQL, passage_filter, unit_filter
 from .sql import (
@@ -46,6 +46,7 @@ from .sql import (
     chunks,
     document_row,
     find_documents_query,
+    json_list,
     passage_row,
 )
 
@@ -71,6 +72,7 @@ def has_index(url: str) -> bool:
         raise schema.connect_error(name, exc) from exc
 
 
+@guard_reads(*READS)
 class PostgresStore(Store):
     """PostgreSQL + pgvector (see the module docstring)."""
 
@@ -116,6 +118,21 @@ class PostgresStore(Store):
 
     def close(self) -> None:
         self._pool.close()
+
+    def check(self) -> list[str]:
+        """The whole integrity check (postgres_check.problems); [] when the index is sound."""
+        from .postgres_check import problems
+
+        with self._snapshot() as conn:
+            return problems(conn, self.config.dim)
+
+    def damaged(self, exc: BaseException) -> DamagedError:
+        """The line for a value read from the database that did not parse, after the check."""
+        try:
+            found = self.check()
+        except Exception:  # noqa: BLE001  (the check itself failed: report the first error)
+            found = []
+        return DamagedError(schema.damaged(self.name, self.location, first_problem(found, exc)))
 
     @contextmanager
     def _conn(self, writing_: bool = False) -> Iterator[psycopg.Connection]:
@@ -319,7 +336,7 @@ class PostgresStore(Store):
             stems=[flags[k][3] for k in keys],
             n_tokens=np.array([flags[k][0] for k in keys], dtype=np.int64),
             procedural=np.array([bool(flags[k][1]) for k in keys], dtype=bool),
-            questions=[json.loads(flags[k][2]) for k in keys],
+            questions=[json_list(flags[k][2], int, "passages.questions") for k in keys],
         )
 
     def reference_docs(self, refs: Sequence[str]) -> dict[str, list[str]]:

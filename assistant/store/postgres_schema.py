@@ -19,6 +19,7 @@ from psycopg.pq import Format
 from psycopg_pool import PoolTimeout
 
 from .base import DamagedError, StoreConfig, StoreError
+from .integrity import damaged_message
 
 SCHEMA_VERSION = 1  # raised with every change to the tables below
 MAX_DIM = 4000  # pgvector indexes halfvec columns of at most 4,000 dimensions
@@ -169,7 +170,9 @@ def read_config(conn: psycopg.Connection, name: str, url: str) -> StoreConfig | 
                              "?options=-csearch_path%3DSCHEMA in the URL")
         return None
     versions = [r[0] for r in conn.execute("SELECT version FROM assistant_schema")]
-    version = versions[0] if versions else None
+    if len(versions) != 1:
+        raise DamagedError(damaged(name, url, f"{len(versions)} rows of schema version"))
+    version = versions[0]
     if version != SCHEMA_VERSION:
         todo = "upgrade the assistant" if (version or 0) > SCHEMA_VERSION else \
             f"build a new index in an empty database with: assistant index --store {redact(url)}"
@@ -179,13 +182,48 @@ def read_config(conn: psycopg.Connection, name: str, url: str) -> StoreConfig | 
         raise StoreError(f"the database {name} holds an index but the pgvector extension "
                          "('vector') is not on the search_path; add its schema to the "
                          "search_path of the user")
-    meta: dict[str, str] = dict(conn.execute("SELECT key, value FROM meta WHERE key IN "
-                             "('model', 'dim', 'units_version')").fetchall())  # fmt: skip
-    try:
-        return StoreConfig(meta["model"], int(meta["dim"]), meta["units_version"])
-    except (KeyError, ValueError) as exc:
-        raise DamagedError(f"the index in the database {name} is damaged (meta: {exc}); "
-                         "build a new one with: assistant index --store URL") from exc
+    missing = [t for t in TABLES if conn.execute("SELECT to_regclass(%s)", (t,)
+                                                 ).fetchone()[0] is None]  # type: ignore[index]
+    if missing:
+        raise DamagedError(damaged(name, url, f"the table {missing[0]} is missing"))
+    meta: dict[str, str] = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    found = meta_problems(meta, vector_dim(conn))
+    if found:
+        raise DamagedError(damaged(name, url, found[0]))
+    return StoreConfig(meta["model"], int(meta["dim"]), meta["units_version"])
+
+
+TABLES = ("meta", "documents", "doc_keys", "originals", "passages", "lex_terms", "articles",
+          "units")  # fmt: skip
+
+
+def damaged(name: str, url: str, reason: str) -> str:
+    """The one line for a damaged index in a database, with the command that mends it."""
+    return damaged_message(f"the database {name}", reason,
+                           f"assistant index --force --store {redact(url)}")  # fmt: skip
+
+
+def vector_dim(conn: psycopg.Connection) -> int | None:
+    """The dimension the units table's vector column was made with (None: unknown)."""
+    row = conn.execute("SELECT atttypmod FROM pg_attribute WHERE attrelid = 'units'::regclass "
+                       "AND attname = 'vector'").fetchone()  # fmt: skip
+    return int(row[0]) if row and row[0] and row[0] > 0 else None
+
+
+def meta_problems(meta: dict[str, str], dim: int | None) -> list[str]:
+    """What is wrong with the meta rows: counters that are no numbers, missing rows, a
+    dimension the vector column does not have."""
+    found = [f"meta: the counter {key} is missing" for key in COUNTERS if key not in meta]
+    found += [f"meta: the counter {key} is {meta[key][:40]!r}, not a number"
+              for key in COUNTERS if key in meta and not meta[key].isdigit()]  # fmt: skip
+    found += [f"meta: {key} is missing" for key in ("model", "dim", "units_version")
+              if not meta.get(key)]  # fmt: skip
+    value = meta.get("dim")
+    if value and not value.isdigit():
+        found.append(f"meta: the dimension {value[:20]!r} is not a number")
+    elif value and dim is not None and int(value) != dim:
+        found.append(f"meta gives vectors {value} dimensions, the units table {dim}")
+    return found
 
 
 def create(conn: psycopg.Connection, name: str, url: str, config: StoreConfig) -> None:

@@ -8,17 +8,24 @@ come over from the previous index's passages, and the corpus letters follow in `
 
 from __future__ import annotations
 
+import fcntl
+import itertools
 import json
 import os
+import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..documents import Document, ParsedLetter, Passage
 from . import is_url, open_store
-from .base import ADDED, CORPUS, Store, StoreConfig, StoreError
+from .base import ADDED, CORPUS, IMPORTED, DamagedError, Store, StoreConfig, StoreError
 from .embed import Embedder
+from .failpoints import reached
 from .files import Report, reparse
+from .local_folder import HELD
+from .local_schema import LOCK
 from .records import LetterTooLargeError, letter_record
 from .units import UNITS_VERSION
 
@@ -27,15 +34,23 @@ ADDED_FOLDER = "added"  # where the embedded store keeps the files of letters us
 OLD_FILES = ("manifest.json", "documents.json", "passages.json", "rows.json", "vectors.faiss")
 
 
+
+
 def move_aside(folder: Path, why: str) -> Path:
     """Move the index's files (not its folders, so added/ stays) into <why>-<time>/. All or
     nothing: a file that cannot be moved puts back those that were, and nothing is lost."""
-    aside = folder / time.strftime(f"{why}-%Y%m%d-%H%M%S")
+    stamp = time.strftime(f"{why}-%Y%m%d-%H%M%S")
+    aside = folder / stamp
     moved: list[str] = []
     try:
-        aside.mkdir(exist_ok=False)
+        for n in itertools.count(2):  # two moves in one second get two folders
+            try:
+                aside.mkdir()
+                break
+            except FileExistsError:
+                aside = folder / f"{stamp}-{n}"
         for path in list(folder.iterdir()):
-            if path.is_file():
+            if path.is_file() and path.name != LOCK:
                 os.replace(path, aside / path.name)
                 moved.append(path.name)
     except OSError as exc:
@@ -48,16 +63,68 @@ def move_aside(folder: Path, why: str) -> Path:
     return aside
 
 
-def rebuild_damaged(folder: Path, model: str, embedder: Embedder | None,
+@contextmanager
+def rebuild_lock(folder: Path) -> Iterator[None]:
+    """Held while the index in folder is moved aside and made anew: a second process that
+    finds it held refuses in one line naming the first (two at once once died on
+    FileExistsError, or could move the first one's new index aside as "damaged")."""
+    try:
+        handle = open(folder / LOCK, "a+", encoding="utf-8")  # noqa: SIM115 (held below)
+    except OSError as exc:
+        raise StoreError(f"cannot rebuild the index in {folder} ({exc.strerror or exc}); "
+                         "nothing was changed") from exc
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            other = handle.read().strip() or "unknown"
+            raise StoreError(f"another assistant process (pid {other}) is rebuilding the index "
+                             f"in {folder} right now; nothing was changed; wait until it is "
+                             "done, then run your command again") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        HELD.add(str(folder.resolve()))
+        try:
+            yield
+        finally:
+            HELD.discard(str(folder.resolve()))
+            handle.truncate(0)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def rebuild_damaged(location: str | Path, model: str, embedder: Embedder | None,
                     report: Report) -> tuple[Store, Embedder | None]:  # fmt: skip
     """A damaged index folder made new: its files are moved into damaged-<time>/ (nothing is
     deleted), an empty index is created, and the letters the user added are indexed again
-    from the files kept with it (added/). The corpus letters follow in `sync`. The model
-    is loaded first: a model that cannot load leaves the damaged folder as it was."""
+    from the files kept with it (added/). The corpus letters follow in `sync`; imported
+    letters cannot come back from a damaged database (a line says to import them again).
+    The model is loaded first: a model that cannot load leaves the damaged folder as it
+    was. Under `rebuild_lock`, and only when the index is still damaged once it is held
+    (another process may have just rebuilt it)."""
     embedder = embedder or Embedder(model)
-    aside = move_aside(folder, "damaged")
-    report.kept.append(f"the damaged index files were moved to {aside}")
-    store = open_store(folder, StoreConfig(model, embedder.dim, UNITS_VERSION))
+    if is_url(location):
+        from .postgres_check import rebuild_damaged_database
+
+        return rebuild_damaged_database(str(location), model, embedder, report), embedder
+    folder = Path(location)
+    with rebuild_lock(folder):
+        try:
+            store = open_store(folder)
+            if not store.check():
+                return store, embedder  # rebuilt by another process meanwhile
+            store.close()
+        except DamagedError:
+            pass
+        imported = count_imported(folder)
+        aside = move_aside(folder, "damaged")
+        report.kept.append(f"the damaged index files were moved to {aside}")
+        reached("rebuild:moved")
+        store = open_store(folder, StoreConfig(model, embedder.dim, UNITS_VERSION))
+    if imported != 0:
+        report.warnings.append(imported_lost(imported))
     added = sorted((folder / ADDED_FOLDER).glob("*-*")) if (folder / ADDED_FOLDER).is_dir() \
         else []  # fmt: skip
     for path in added:
@@ -75,6 +142,29 @@ def rebuild_damaged(folder: Path, model: str, embedder: Embedder | None,
     return store, embedder
 
 
+def count_imported(folder: Path) -> int | None:
+    """Letters imported from the open data in a damaged index's database (None: unreadable)."""
+    try:
+        db = sqlite3.connect(f"file:{(folder / 'index.db').as_posix()}?mode=ro", uri=True)
+        try:
+            row = db.execute(f"SELECT count(*) FROM documents WHERE origin = '{IMPORTED}'"
+                             ).fetchone()  # fmt: skip
+        finally:
+            db.close()
+        return int(row[0])
+    except (sqlite3.Error, TypeError, ValueError):
+        return None
+
+
+def imported_lost(imported: int | None) -> str:
+    """The line for what a rebuild cannot bring back: letters imported from the open data."""
+    if imported is None:
+        return ("letters imported from the open data, if the damaged index held any, could not "
+                "be brought back; get them again with: assistant import")
+    return (f"the {imported} letter(s) imported from the open data could not be brought back "
+            "from the damaged index; get them again with: assistant import")
+
+
 CARRY_OVER = "carry_over"  # meta: the previous index whose letters are still to come over
 
 
@@ -86,9 +176,10 @@ def switch_model(store: Store, folder: Path, model: str, embedder: Embedder | No
     loaded first: a model that cannot load (a typo in --model) leaves the index as it was."""
     embedder = embedder or Embedder(model)
     store.close()
-    aside = move_aside(folder, "previous-model")
-    new = open_store(folder, StoreConfig(model, embedder.dim, UNITS_VERSION))
-    new.write(meta={CARRY_OVER: aside.name})
+    with rebuild_lock(folder):
+        aside = move_aside(folder, "previous-model")
+        new = open_store(folder, StoreConfig(model, embedder.dim, UNITS_VERSION))
+        new.write(meta={CARRY_OVER: aside.name})
     report.kept.append(f"the index for the previous model was moved to {aside}")
     return new, embedder
 

@@ -36,15 +36,48 @@ def doc_values(rec: LetterRecord, gen: int) -> tuple[Any, ...]:
 
 
 def document_row(row: Sequence[Any]) -> DocumentRow:
-    """A DocumentRow from the DOC_COLUMNS values of one row."""
+    """A DocumentRow from the DOC_COLUMNS values of one row. Every value is checked: a row
+    read from disk is untrusted, and a wrong type raises ValueError (the store reports the
+    index as damaged) instead of failing somewhere later."""
     v = dict(zip(DOC_COLUMNS, row))
+    for name in ("doc_id", "kind", "title", "source", "origin"):
+        _check(v[name], str, f"documents.{name}", optional=False)
+    for name in ("date", "ons_kenmerk", "uw_kenmerk", "aanhangsel", "questioner", "party",
+                 "minister", "ministry", "path", "external_id", "version"):  # fmt: skip
+        _check(v[name], str, f"documents.{name}")
+    for name in ("day", "pages", "n_passages", "size", "mtime_ns", "gen"):
+        _check(v[name], int, f"documents.{name}", optional=name not in ("day", "n_passages"))
     doc = Document(doc_id=v["doc_id"], title=v["title"], source=v["source"], kind=v["kind"],
                    date=v["date"], ons_kenmerk=v["ons_kenmerk"], uw_kenmerk=v["uw_kenmerk"],
                    aanhangsel=v["aanhangsel"], questioner=v["questioner"], party=v["party"],
                    minister=v["minister"], ministry=v["ministry"], pages=v["pages"])  # fmt: skip
     return DocumentRow(doc, v["origin"], v["n_passages"] or 0,
-                       json.loads(v["questions_numbered"] or "[]"), v["path"],
-                       v["external_id"], v["version"], v["size"], v["mtime_ns"])  # fmt: skip
+                       json_list(v["questions_numbered"] or "[]", int,
+                                 "documents.questions_numbered"),
+                       v["path"], v["external_id"], v["version"], v["size"],
+                       v["mtime_ns"])  # fmt: skip
+
+
+def _check(value: Any, kind: type, what: str, optional: bool = True) -> None:
+    if value is None and optional:
+        return
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is int:
+        raise ValueError(f"{what} holds {type(value).__name__} {str(value)[:40]!r}, "
+                         f"not {kind.__name__}")  # fmt: skip
+
+
+def json_list(text: Any, kind: type, what: str) -> list[Any]:
+    """A JSON list of `kind` values stored in a text column; ValueError when it is none."""
+    _check(text, str, what, optional=False)
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"{what} is not JSON ({exc})") from exc
+    if not isinstance(value, list):
+        raise ValueError(f"{what} holds {type(value).__name__}, not a list")
+    for item in value:
+        _check(item, kind, f"an item of {what}", optional=False)
+    return value
 
 
 def passage_values(key: int, doc: int, seq: int, passage_id: str, passage: Passage,
@@ -55,11 +88,17 @@ def passage_values(key: int, doc: int, seq: int, passage_id: str, passage: Passa
 
 
 def passage_row(row: Sequence[Any]) -> Passage:
-    """A Passage from the PASSAGE_SHOWN values of one row."""
+    """A Passage from the PASSAGE_SHOWN values of one row (checked as in document_row)."""
     pid, questions, q_text, a_text, page, footnotes, refers, doc_id = row
-    return Passage(passage_id=pid, doc_id=doc_id, questions=json.loads(questions),
+    for value, name in ((pid, "passage_id"), (q_text, "question_text"),
+                        (a_text, "answer_text"), (doc_id, "doc_id")):  # fmt: skip
+        _check(value, str, f"passages.{name}", optional=False)
+    _check(page, int, "passages.page")
+    return Passage(passage_id=pid, doc_id=doc_id,
+                   questions=json_list(questions, int, "passages.questions"),
                    question_text=q_text, answer_text=a_text, page=page,
-                   footnotes=json.loads(footnotes), refers_to=json.loads(refers))  # fmt: skip
+                   footnotes=json_list(footnotes, str, "passages.footnotes"),
+                   refers_to=json_list(refers, int, "passages.refers_to"))  # fmt: skip
 
 
 def sample_value(key: int) -> float:

@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import math
 import os
+import zlib
 from pathlib import Path
 from typing import Any
 
 import faiss
 import numpy as np
+
+from .failpoints import failpoint
 
 IVF_MIN = 100_000  # units; below: exact flat index (at most ~150 MB of float32)
 NPROBE = 48  # inverted lists visited per query (of NLIST); tuned in bench_scale
@@ -110,6 +113,7 @@ class VectorIndex:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             faiss.write_index(self.index, str(tmp))
+            failpoint("snapshot:write")
             with open(tmp, "rb") as handle:
                 os.fsync(handle.fileno())
             os.replace(tmp, path)
@@ -117,20 +121,24 @@ class VectorIndex:
             tmp.unlink(missing_ok=True)
 
     @classmethod
-    def load(cls, path: Path) -> VectorIndex:
-        return cls(faiss.read_index(str(path)))
+    def load(cls, path: Path, crc: int = 0) -> VectorIndex:
+        """The index in a file read whole; with crc, only when the file's CRC-32 matches."""
+        data = path.read_bytes()
+        if crc and zlib.crc32(data) != crc:
+            raise ValueError(f"{path.name} does not match its checksum")
+        return cls(faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8)))
 
     @classmethod
-    def open(cls, path: Path) -> VectorIndex | LayeredIndex:
+    def open(cls, path: Path, crc: int = 0) -> VectorIndex | LayeredIndex:
         """An index file for searching: an IVF snapshot is memory-mapped (a search reads only
         the lists it probes, so a new process starts in milliseconds and processes share the
         pages) under a LayeredIndex, since a mapped index cannot change; a flat one is read."""
         try:
             mapped = cls(faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC))
         except RuntimeError:  # e.g. a file system without mmap: read it whole (or fail so)
-            return cls.load(path)
+            return cls.load(path, crc)
         if not mapped.approximate:
-            return cls.load(path)
+            return cls.load(path, crc)
         return LayeredIndex(mapped)
 
 
