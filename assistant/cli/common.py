@@ -24,8 +24,13 @@ DEFAULT_STORE = os.environ.get("ASSISTANT_STORE") or os.environ.get("ASSISTANT_I
     or "embeddings"  # fmt: skip
 
 
+# Line breaks a message may carry in what the user typed ("--index $'a\nb'"): shown
+# escaped, so an error stays one line.
+_BREAKS = {ord(c): repr(c)[1:-1] for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
+
+
 def _fail(message: str) -> None:
-    click.echo(f"error: {printable(message)}", err=True)
+    click.echo(f"error: {printable(message.translate(_BREAKS))}", err=True)
     sys.exit(2)
 
 

@@ -42,14 +42,16 @@ def ask(question: tuple[str, ...], location: str, k: int, previous: tuple[str, .
     come first; the others follow by relevance score.
     """
     from ..cite import result_dict, result_text
+    from ..ingest.text import typed_text
     from ..search import clean_question
     from ..search.followup import search_turn
 
-    # bytes that are not UTF-8 arrive as surrogates: shown as "�", never a crash
-    joined = " ".join(question).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    text, _ = clean_question(joined)  # fail fast, before loading anything
+    # bytes that are not UTF-8 arrive as surrogates, control characters as typed: both
+    # cleaned (typed_text), never a crash
+    text, _ = clean_question(" ".join(question))  # fail fast, before loading anything
+    earlier = [typed_text(p) for p in previous]
     store = open_for_reading(location, model)
-    searched, result = search_turn(make_searcher(store), text, list(previous), k=k)
+    searched, result = search_turn(make_searcher(store), text, earlier, k=k)
     if as_json:
         data = result_dict(result)
         data["question"], data["searched_as"] = text, searched.text
@@ -182,7 +184,9 @@ def serve(location: str, host: str, port: int) -> None:
     check_port(host, port)  # before the index and the model (seconds) are loaded
     searcher = Serialized(make_searcher(open_for_reading(location)))
     searcher.warm_up()  # loads the model while the web framework is imported
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    from ..web.guard import is_loopback
+
+    if not is_loopback(host):
         echo(f"warning: serving on {host}: other computers can reach this app", err=True)
     from ..web.app import launch
 
@@ -195,9 +199,8 @@ def serve(location: str, host: str, port: int) -> None:
 
 def check_port(host: str, port: int) -> None:
     """Fail at once, in one line, when the app could not listen on host:port: in use,
-    reserved for root, or an address this computer does not have."""
-    if port == 0:
-        return
+    reserved for root, or an address this computer does not have (checked for --port 0,
+    any free port, too: a name that does not resolve is no place to serve)."""
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
@@ -218,6 +221,9 @@ def check_port(host: str, port: int) -> None:
             elif exc.errno == errno.EACCES:
                 _fail(f"cannot serve on {host}:{port}: ports below 1024 need root; try another "
                       "--port, e.g. --port 7860")  # fmt: skip
+            elif exc.errno == errno.EADDRNOTAVAIL:
+                _fail(f"cannot serve on {host}:{port}: {host} is no address of this computer; "
+                      "pass --host with one of its addresses, e.g. --host 127.0.0.1")  # fmt: skip
             else:
                 _fail(f"cannot serve on {host}:{port} ({exc.strerror or exc}); try another "
                       "--host or --port")  # fmt: skip

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..documents import Hit
+from ..ingest.text import typed_text
 from ..store.base import KINDS, Filters, SignalRows, Store
 from ..store.embed import Embedder
 from ..store.lexical import (
@@ -102,8 +103,9 @@ def relevance(fused: float) -> float:
 
 
 def clean_question(question: str) -> tuple[str, list[str]]:
-    """Strip and bound a question. Raises QuestionError when nothing is left."""
-    text = " ".join((question or "").split())
+    """Strip, clean (lone surrogates "\ufffd", no control characters: see typed_text) and
+    bound a question. Raises QuestionError when nothing is left."""
+    text = " ".join(typed_text(question or "").replace("\ufffd", " ").split())
     if not text:
         raise QuestionError("the question is empty; type a question, e.g. "
                             "'Kan Telegram in Nederland verboden worden?'")  # fmt: skip

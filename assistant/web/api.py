@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..ingest.text import typed_text
+
 MAX_K = 50
 DEFAULT_K = 5
 
@@ -31,7 +33,7 @@ def check_question(question: Any) -> str:
     if not isinstance(question, str):
         raise ArgumentError(f"question must be text, got {type(question).__name__} "
                             f"{shown(question)}")  # fmt: skip
-    return question
+    return typed_text(question)  # JSON's "\udcff" is a lone surrogate: no encoder takes it
 
 
 def check_k(k: Any) -> int:

@@ -29,7 +29,7 @@ from . import sources  # noqa: E402
 from .api import ArgumentError, check_k, check_question  # noqa: E402
 from .chat import Conversation, Searcher, Serialized, answer, lookup  # noqa: E402
 from .guard import server_options  # noqa: E402
-from .upload import Uploads  # noqa: E402
+from .upload import UPLOAD_MAX_AGE, Uploads  # noqa: E402
 
 TITLE = "Kamervragen assistant"
 HERE = Path(__file__).resolve().parent
@@ -182,12 +182,14 @@ def search_endpoint(searcher: Searcher) -> Any:
     return search
 
 
-def build_app(searcher: Searcher) -> gr.Blocks:
-    """The Gradio app over one searcher."""
+def build_app(searcher: Searcher, upload_max_age: int = UPLOAD_MAX_AGE) -> gr.Blocks:
+    """The Gradio app over one searcher. An upload nobody adds is deleted after
+    upload_max_age seconds, and every upload when the server stops (see upload.py)."""
     if not isinstance(searcher, Serialized):
         searcher = Serialized(searcher)
     docs = sources.document_choices(all_documents(searcher))
-    uploads = Uploads(searcher.store, Path(os.environ["GRADIO_TEMP_DIR"]))
+    uploads = Uploads(searcher.store, Path(os.environ["GRADIO_TEMP_DIR"]), upload_max_age)
+    uploads.sweep()  # what a server that was killed left behind
 
     def pickers() -> tuple[Any, ...]:
         """The letter pickers as the index is now (their chosen values stay)."""
@@ -234,7 +236,10 @@ def build_app(searcher: Searcher) -> gr.Blocks:
     def open_cited(passage_id: str | None) -> tuple[Any, ...]:
         return (gr.Tabs(selected="sources"), *view(None, passage_id or None))
 
-    with gr.Blocks(title=TITLE) as app:
+    # Gradio deletes the uploads this server received: those older than the age, checked
+    # every `often` seconds, and all of them when it stops.
+    often = max(1, min(60, upload_max_age // 2))
+    with gr.Blocks(title=TITLE, delete_cache=(often, upload_max_age)) as app:
         gr.HTML(HEADER, elem_id="kv-header")
         filters, doc_filter, date_from, date_to = _filters(docs)
         with gr.Tabs(elem_id="kv-tabs") as tabs:
@@ -350,15 +355,15 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def start(searcher: Searcher, host: str = "127.0.0.1", port: int = 7860,
-          block: bool = False) -> tuple[gr.Blocks, str]:  # fmt: skip
+          block: bool = False, upload_max_age: int = UPLOAD_MAX_AGE) -> tuple[gr.Blocks, str]:
     """Launch the app; returns it and its local URL. block=True serves until stopped.
 
     port=0 takes a free port. On 127.0.0.1 (the default) the server answers only requests
-    addressed to this machine's names; see guard.py.
+    addressed to this machine's names; see guard.py. upload_max_age: see build_app.
     """
     _TMP.mkdir(parents=True, exist_ok=True)
     port = port or free_port(host)
-    app = build_app(searcher)
+    app = build_app(searcher, upload_max_age)
     app.queue(default_concurrency_limit=2)
     # show_error: an API caller reads why a call failed (e.g. Gradio's own "didn't receive
     # enough input values") instead of {"error": null}; the message, never a traceback.

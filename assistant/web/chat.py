@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..documents import Hit
+from ..ingest.text import typed_text
 from ..search.followup import Searched, is_follow_up, resolve, search_turn, topic_of
 from ..search.language import detect_language
 from ..search.lookup import missing_questions
@@ -112,7 +113,7 @@ def answer(searcher: Searcher, message: str, conversation: Conversation,
            doc_ids: list[str] | None = None, date_from: str | None = None,
            date_to: str | None = None, k: int = 5) -> Turn:  # fmt: skip
     """Answer one chat message; friendly messages instead of errors."""
-    message = message or ""
+    message = typed_text(message or "")  # no lone surrogate or control character goes on
     lang = detect_language(message, default=conversation.lang)
     user_html = render.user_text(message) if message.strip() else ""
     try:
@@ -136,7 +137,8 @@ def lookup(searcher: Searcher, text: str, doc_ids: list[str] | None = None,
            date_from: str | None = None, date_to: str | None = None,
            k: int = 10) -> tuple[str, list[Hit]]:  # fmt: skip
     """Quick lookup: the ranked list as HTML, and the hits."""
-    lang = detect_language(text or "", default="nl")
+    text = typed_text(text or "")
+    lang = detect_language(text, default="nl")
     try:
         clean_question(text)
         filters = parse_filters(doc_ids, date_from, date_to)

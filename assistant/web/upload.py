@@ -7,13 +7,18 @@ search in another request never waits for it; writes go through the store.
 
 An added letter's file is kept with the index (`added/`, or the database), as the README
 says; Gradio's copy of the upload in its temporary folder is deleted once the files are
-handled (the page clears its file list then), so no other copy stays on the server.
+handled (the page clears its file list then), so no other copy stays on the server. An
+upload nobody adds is deleted after `UPLOAD_MAX_AGE` (Gradio's `delete_cache`, set up in
+app.py), every upload still waiting when the server stops, and at start the uploads an
+earlier server left older than that (one that was killed).
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +27,8 @@ from ..store.embed import Embedder
 from .render import esc
 
 MAX_FILES = 20  # files per upload; more are refused with a message
+UPLOAD_MAX_AGE = 3600  # seconds an upload waits to be added before the server deletes it
+_UPLOAD_DIR = re.compile(r"[0-9a-f]{64}")  # Gradio files each upload under its SHA-256
 STATUS = {  # how each outcome reads, in both languages
     "added": "added · toegevoegd",
     "replaced": "replaced · vervangen",
@@ -37,11 +44,14 @@ STATUS = {  # how each outcome reads, in both languages
 class Uploads:
     """Adds uploaded files to a searcher's store, one upload at a time."""
 
-    def __init__(self, store: Any, upload_folder: Path | None = None) -> None:
+    def __init__(self, store: Any, upload_folder: Path | None = None,
+                 max_age: float = UPLOAD_MAX_AGE) -> None:  # fmt: skip
         """upload_folder: where the web server puts uploads (only files inside it are
-        deleted after adding); None deletes nothing."""
+        deleted after adding); None deletes nothing. max_age: how long an upload may wait
+        to be added (said when one comes later)."""
         self.store = store
         self.upload_folder = upload_folder.resolve() if upload_folder else None
+        self.max_age = max_age
         self._embedder: Embedder | None = None
         self._lock = threading.Lock()
 
@@ -55,8 +65,11 @@ class Uploads:
             if len(paths) > MAX_FILES:
                 return _message(f"At most {MAX_FILES} files at once; nothing was added · "
                                 f"hoogstens {MAX_FILES} bestanden tegelijk."), []  # fmt: skip
+            gone = [self._expired(p) for p in paths if not p.is_file()]
             with self._lock:
-                outcomes = add_files(paths, self.store, self._model, replace=replace)
+                outcomes = add_files([p for p in paths if p.is_file()], self.store,
+                                     self._model, replace=replace)  # fmt: skip
+            outcomes = gone + outcomes
             return report(outcomes), outcomes
         finally:
             self.forget(paths)
@@ -72,6 +85,31 @@ class Uploads:
             with contextlib.suppress(OSError):
                 path.unlink()
                 path.parent.rmdir()  # only when empty
+
+    def _expired(self, path: Path) -> Outcome:
+        """The outcome of an upload the server deleted before it was added."""
+        minutes = max(1, round(self.max_age / 60))
+        return Outcome(path.name, "unreadable", (
+            f"{path.name}: the upload waited more than {minutes} min and was deleted from "
+            "the server; choose the file again · kies het bestand opnieuw"))  # fmt: skip
+
+    def sweep(self, now: float | None = None) -> int:
+        """Delete uploads older than max_age (left by a server that was killed); the
+        number deleted. Younger ones may be another running server's."""
+        if self.upload_folder is None or not self.upload_folder.is_dir():
+            return 0
+        limit = (now or time.time()) - self.max_age
+        deleted = 0
+        for folder in self.upload_folder.iterdir():
+            if not _UPLOAD_DIR.fullmatch(folder.name) or not folder.is_dir():
+                continue
+            with contextlib.suppress(OSError):
+                for path in folder.iterdir():
+                    if path.is_file() and path.stat().st_mtime < limit:
+                        path.unlink()
+                        deleted += 1
+                folder.rmdir()  # only when empty
+        return deleted
 
     def _model(self) -> Embedder:
         """The upload's own model instance, loaded when a first letter is to be embedded
