@@ -94,42 +94,58 @@ def table(rows: list[dict], title: str = "") -> None:
 
 
 def sweep(rows: list[dict]) -> None:
-    print("\n| ANSWERED | RELATED | re-asked → answered | new/near/own → answered | "
-          "new → new | near/own → related or new |")  # fmt: skip
-    print("|---|---|---|---|---|---|")
-    for answered in (0.03, 0.035, 0.04, 0.045, 0.05, 0.055, 0.06, 0.07):
-        for related in (0.022, 0.03):
-            if related >= answered:
-                continue
-            out = [dict(r, verdict=_again(r, answered, related)) for r in rows]
+    print("\n| ANSWERED | ANSWERED_SCORE | RELATED | re-asked → answered | "
+          "new/near/own → answered | new → new | near/own → related or new |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|")
+    for answered in (0.04, 0.05, 0.055, 0.06, 0.065, 0.07):
+        for score, related in ((0.0, 0.022), (0.0, 0.03), (0.95, 0.03), (0.98, 0.03)):
+            out = [dict(r, verdict=_again(r, answered, score, related)) for r in rows]
             re_asked = [r for r in out if r["kind"] == "reasked"]
             other = [r for r in out if r["kind"] in ("new", "near", "own")]
             new = [r for r in out if r["kind"] == "new"]
             near = [r for r in out if r["kind"] in ("near", "own")]
-            print(f"| {answered} | {related} | "
+            print(f"| {answered} | {score} | {related} | "
                   f"{sum(r['verdict'] == 'answered' for r in re_asked)}/{len(re_asked)} | "
                   f"{sum(r['verdict'] == 'answered' for r in other)}/{len(other)} | "
                   f"{sum(r['verdict'] == 'new' for r in new)}/{len(new)} | "
                   f"{sum(r['verdict'] in ('related', 'new') for r in near)}/{len(near)} |")
 
 
-def _again(row: dict, answered: float, related: float) -> str:
+def _again(row: dict, answered: float, score: float, related: float) -> str:
     if row["verdict"] == "procedural":
         return "procedural"
     margin = row["margin"]
     if margin is None:
         return "new"
-    return "answered" if margin >= answered else "related" if margin >= related else "new"
+    if margin >= answered and row["score"] >= score:
+        return "answered"
+    return "related" if margin >= related else "new"
 
 
-def speed(index: Path, embedder: Embedder) -> None:
-    """A 20-question document (questions of these documents), matched on `index`."""
+def twenty() -> QuestionDocument:
+    """A 20-question document: the first 20 questions of the documents in this folder."""
     texts = []
     for path in sorted(FOLDER.glob("0*.txt")):
         texts += [q.text for q in read_source(path).questions]
     doc = "Vragen van het lid Test (D66) over twintig onderwerpen (ingezonden 1 juni 2025)\n\n"
     doc += "\n\n".join(f"Vraag {i}\n{t}" for i, t in enumerate(texts[:20], 1))
-    read: QuestionDocument = read_source(text=doc)
+    return read_source(text=doc)
+
+
+def warm_match(searcher: Searcher, read: QuestionDocument, runs: int = 5) -> list[float]:
+    """Seconds per match of the document, after one match that loads what it needs."""
+    match(searcher, read)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        match(searcher, read)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def speed(index: Path, embedder: Embedder) -> None:
+    """A 20-question document (questions of these documents), matched on `index`."""
+    read = twenty()
     searcher = Searcher(open_store(index), embedder)
     start = time.perf_counter()
     match(searcher, read)

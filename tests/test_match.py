@@ -20,6 +20,7 @@ from assistant.match import MAX_QUESTIONS, QuestionsError, match, read_questions
 from assistant.match.report import csv_text, markdown, report_dict
 from assistant.match.verdict import is_procedural_question
 from assistant.search import Searcher
+from assistant.store import open_store
 from tests.conftest import ROOT, SEED_A, run_cli
 from tests.test_filetypes import write_docx, write_pdf
 
@@ -42,10 +43,12 @@ def numbered(style: str, questions: list[str] = QUESTIONS) -> str:
 
 
 def digest(folder: Path) -> str:
-    h = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        h.update(path.name.encode() + path.read_bytes())
-    return h.hexdigest()
+    """What the index holds (its change counter, counts and letters); its files may differ
+    after a read (SQLite folds its write-ahead log in when a reader closes)."""
+    with open_store(folder) as store:
+        state = (store.generation(), store.counts(),
+                 [(r.document.doc_id, r.passages) for r in store.documents()])
+    return hashlib.sha256(repr(state).encode()).hexdigest()
 
 
 # -- reading a question document ------------------------------------------------------------
