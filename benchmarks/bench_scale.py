@@ -9,7 +9,8 @@ over 1995–2025, and their real unit vectors jittered slightly (each vector v b
 normalise(v + 0.1·g), g ~ N(0, 1/dim): cosine to the original ≈ 0.995), so nothing is
 embedded and a 100,000-letter index builds in minutes. Printed per size: passages, units,
 folder size, build time, cold `assistant ask` (a new process, to JSON on stdout), warm
-query p50/p95 (dev + extra questions), adding one letter (its write, excluding embedding),
+query p50/p95 (dev + extra questions), matching a 20-question document warm
+(`assistant match`, benchmarks/bench_match.py), adding one letter (its write, excluding embedding),
 removing one, `assistant serve` RSS after 100 queries, recall@50 of the vector index
 against exhaustive search over the stored vectors, and gap@50: how much lower the index's
 50th unit scores than the exhaustive 50th (near 0: what it misses are near-ties).
@@ -156,6 +157,13 @@ def warm(store: Store, embedder: Embedder, asked: list[str]) -> tuple[float, flo
     return statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
 
 
+def match_twenty(store: Store, embedder: Embedder) -> float:
+    """Median seconds to match a 20-question document (benchmarks/bench_match.py), warm."""
+    from bench_match import twenty, warm_match
+
+    return statistics.median(warm_match(Searcher(store, embedder), twenty(), runs=3))
+
+
 def add_remove(store: Store, base: list[LetterRecord]) -> tuple[float, float]:
     letter = synthetic(base[0], 10_000_000, np.random.default_rng(1))
     started = time.perf_counter()
@@ -247,8 +255,8 @@ def main() -> None:
     print(f"templates: {len(base)} answer letters, "
           f"{sum(len(t.passages) for t in base)} passages")  # fmt: skip
     print("| letters | passages | units | size | build | cold ask | warm p50 | warm p95 "
-          "| add 1 | remove 1 | server RSS | recall@50 | gap@50 |")  # fmt: skip
-    print("|" + "---|" * 13)
+          "| match 20 q | add 1 | remove 1 | server RSS | recall@50 | gap@50 |")  # fmt: skip
+    print("|" + "---|" * 14)
     root = args.keep or Path(tempfile.mkdtemp(prefix="bench-scale-"))
     for letters in sizes:
         location = args.store or str(root / f"ix-{letters}")
@@ -257,13 +265,14 @@ def main() -> None:
         store, seconds = build(location, letters, base, config)
         _, passages, units = store.counts()
         p50, p95 = warm(store, embedder, asked)
+        twenty = match_twenty(store, embedder)
         added, removed = add_remove(store, base)
         recall = recall_at(store, embedder, recall_questions)
         store.close()
         cold = cold_ask(location, asked[:3])
         rss = "" if args.no_server else f"{server_rss(location, asked):.0f} MB"
         print(f"| {letters:,} | {passages:,} | {units:,} | {folder_size(location)} | "
-              f"{seconds:.0f} s | {cold:.2f} s | {p50:.0f} ms | {p95:.0f} ms | "
+              f"{seconds:.0f} s | {cold:.2f} s | {p50:.0f} ms | {p95:.0f} ms | {twenty:.1f} s | "
               f"{added * 1000:.0f} ms | {removed * 1000:.0f} ms | {rss} | "
               f"{'' if recall is None else f'{recall[0]:.3f} | {recall[1]:.4f}'} |",
               flush=True)  # fmt: skip

@@ -86,6 +86,16 @@ def letter_from_list_screen(page: Page) -> None:
     expect(page.locator("#kv-letter .kv-dl")).to_be_visible(timeout=TIMEOUT)
 
 
+def asked_before_screen(page: Page) -> None:
+    page.get_by_role("tab", name=re.compile("Asked before")).click()
+    page.locator("#kv-match-paste textarea").fill(
+        "1. Bent u bekend met het bericht «Telegram onbereikbaar»?\n\n"
+        "2. Kan de app Telegram in Nederland verboden worden?")
+    page.locator("#kv-match-go").click()
+    expect(page.locator("#kv-match-results .kv-match-table tbody tr")).to_have_count(
+        2, timeout=120_000)
+
+
 SCREENS: dict[str, Callable[[Page], None]] = {
     "chat with an answer": answer_screen,
     "not-found reply": not_found_screen,
@@ -93,6 +103,7 @@ SCREENS: dict[str, Callable[[Page], None]] = {
     "sources with the cited letter": sources_screen,
     "the list of letters": letters_screen,
     "a letter opened from the list": letter_from_list_screen,
+    "asked before? with a table": asked_before_screen,
 }
 
 

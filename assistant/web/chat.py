@@ -45,6 +45,11 @@ class Serialized:
         with self._lock:
             return self.searcher.search(question, k=k, filters=filters)
 
+    def run(self, work: Any) -> Any:
+        """work(searcher), while no other request searches (e.g. a whole question document)."""
+        with self._lock:
+            return work(self.searcher)
+
     def warm_up(self) -> threading.Thread:
         """Load the model and tables in the background, so the first answer comes fast."""
         thread = threading.Thread(target=self.search, args=("Telegram",), daemon=True)
