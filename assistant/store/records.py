@@ -66,9 +66,9 @@ def letter_record(letter: ParsedLetter, embedder: Embedder, origin: str = CORPUS
     Raises LetterTooLargeError, before embedding anything, for a letter over the limit."""
     doc = letter.document
     passages = []
-    for passage, units in zip(letter.passages, letter_units(letter, embedder)):
-        vectors = embedder.passages([u.text for u in units]) if units else np.zeros(
-            (0, embedder.dim), dtype=np.float32)  # fmt: skip
+    per_passage = letter_units(letter, embedder)
+    for passage, units, vectors in zip(letter.passages, per_passage,
+                                       embedder.units(per_passage)):  # fmt: skip
         passages.append(PassageRecord(
             passage=passage,
             stems=tokens(passage_text(passage, doc)),
