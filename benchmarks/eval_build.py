@@ -35,7 +35,10 @@ UNANSWERED = ["off_topic", "off_topic_holdout", "off_topic_holdout2", "near_topi
 
 @click.command()
 @click.option("--index", "indexes", multiple=True, required=True, type=click.Path(path_type=Path))
-def main(indexes: tuple[Path, ...]) -> None:
+@click.option("--sets", default=",".join(RANKED), show_default=True,
+              help="Ranked sets to run, comma-separated.")
+@click.option("--unanswered/--no-unanswered", default=True)
+def main(indexes: tuple[Path, ...], sets: str, unanswered: bool) -> None:
     embedder = Embedder()
     print("| index | set | n | hit@1 | hit@3 | MRR@10 |")
     print("|---|---|---|---|---|---|")
@@ -43,10 +46,12 @@ def main(indexes: tuple[Path, ...]) -> None:
     for folder in indexes:
         searcher = Searcher(open_store(folder), embedder)
         for name, path in RANKED.items():
+            if name not in sets.split(","):
+                continue
             r = evaluate(searcher, load_questions(path))
             print(f"| {folder.name} | {name} | {r['n']} | {r['hit@1']:.3f} | {r['hit@3']:.3f} | "
                   f"{r['mrr@10']:.3f} |", flush=True)  # fmt: skip
-        for name in UNANSWERED:
+        for name in UNANSWERED if unanswered else []:
             r = evaluate(searcher, load_questions(QUESTIONS / f"{name}.jsonl"))
             rows.append(f"| {folder.name} | {name} | {r['not_answerable']}/{r['n']} |")
     print("\n| index | set | judged not answerable |")
