@@ -88,3 +88,40 @@ def test_a_letter_dated_3024_does_not_stop_the_corpus(tmp_path: Path) -> None:
     asked = run_cli("ask", "zwerfkatten op de veerboot", "--index", str(folder), "--json")
     assert asked.returncode == 0, asked.stderr
     assert json.loads(asked.stdout)["hits"][0]["document"]["source"] == "001_toekomst.txt"
+
+
+def two_mb_letter(path: Path, answer: str) -> Path:
+    """A .txt answer letter just under the 2 MB file limit, its second answer `answer`
+    repeated to fill it."""
+    text = letter_text("katten")
+    room = 1_990_000 - len(text.encode("utf-8"))
+    filler = (answer * (room // len(answer) + 1))[:room]
+    path.write_text(text.replace("Antwoord 2\n", "Antwoord 2\n" + filler + "\n"),
+                    encoding="utf-8")  # fmt: skip
+    assert 1_900_000 < path.stat().st_size <= 2_000_000
+    return path
+
+
+@pytest.mark.timeout(900)  # the session's seed index may be built first
+@pytest.mark.parametrize("answer", [
+    "De rederij telt de katten niet. ",  # 62,000 short sentences: many windows
+    "de rederij telt de katten niet en het asiel vangt ze op ",  # one 2 MB sentence: 2 units
+], ids=["many-sentences", "one-sentence"])  # fmt: skip
+def test_a_2_mb_one_answer_letter_is_refused_in_seconds(
+        index: Path, tmp_path: Path, answer: str) -> None:  # fmt: skip
+    """Issue #24 item 3: `add` of a 2 MB letter with one answer kept embedding for minutes.
+    Its text is counted before anything is embedded (limits.MAX_CHARS_PER_LETTER; the one
+    long sentence made only 2 units, so the unit limit let it through)."""
+    from assistant.ingest.limits import MAX_CHARS_PER_LETTER
+
+    big = two_mb_letter(tmp_path / "groot.txt", answer)
+    started = time.monotonic()
+    proc = run_cli("add", str(big), "--index", str(index), timeout=170)
+    took = time.monotonic() - started
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("error: ")]
+    assert len(errors) == 1 and "groot.txt" in errors[0], proc.stderr
+    assert f"more than the {MAX_CHARS_PER_LETTER:,}" in errors[0], errors[0]
+    assert "nothing was embedded" in errors[0]
+    assert took < 60, took  # parsing 2 MB and counting; embedding it took many minutes
+    assert indexed(index) == SEEDS

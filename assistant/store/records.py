@@ -11,7 +11,7 @@ import re
 import numpy as np
 
 from ..documents import ParsedLetter, Passage
-from ..ingest.limits import MAX_UNITS_PER_LETTER
+from ..ingest.limits import MAX_CHARS_PER_LETTER, MAX_UNITS_PER_LETTER
 from ..ingest.references import cited_articles, document_keys
 from .base import CORPUS, KINDS, LetterRecord, PassageRecord
 from .embed import Embedder
@@ -32,16 +32,26 @@ def is_procedural(passage: Passage) -> bool:
 
 
 class LetterTooLargeError(ValueError):
-    """A letter asks for more embedding than one letter may (limits.MAX_UNITS_PER_LETTER);
-    refused before anything is embedded, the message names the letter and its count."""
+    """A letter asks for more embedding than one letter may (limits.MAX_UNITS_PER_LETTER,
+    MAX_CHARS_PER_LETTER); refused before anything is embedded, the message names the
+    letter, the limit and its count."""
 
 
 def letter_units(letter: ParsedLetter, counter: TokenCounter) -> list[list[Unit]]:
     """The units of each passage, counted against the limit before any embedding. The
     windows and the one passage and answer unit per passage are counted first, without
     tokenizing: a 33,000-sentence answer is refused in well under a second instead of
-    after 12 s of cutting it into pieces."""
+    after 12 s of cutting it into pieces. The characters the model would read are counted
+    first of all (a few enormous answers make few units)."""
     doc = letter.document
+    chars = sum(len(doc.title) + len(p.question_text) + len(p.answer_text)
+                for p in letter.passages)  # fmt: skip
+    if chars > MAX_CHARS_PER_LETTER:
+        raise LetterTooLargeError(
+            f"{doc.source}: {chars:,} characters of questions and answers to embed "
+            f"({len(letter.passages):,} passages), more than the {MAX_CHARS_PER_LETTER:,} one "
+            "letter may have; nothing was embedded (is it one answer letter? split it into "
+            "letters)")  # fmt: skip
     least = sum(len(window_units(p, doc)) + 1 + bool(p.answer_text.strip())
                 for p in letter.passages)  # fmt: skip
     if least > MAX_UNITS_PER_LETTER:
@@ -66,9 +76,9 @@ def letter_record(letter: ParsedLetter, embedder: Embedder, origin: str = CORPUS
     Raises LetterTooLargeError, before embedding anything, for a letter over the limit."""
     doc = letter.document
     passages = []
-    for passage, units in zip(letter.passages, letter_units(letter, embedder)):
-        vectors = embedder.passages([u.text for u in units]) if units else np.zeros(
-            (0, embedder.dim), dtype=np.float32)  # fmt: skip
+    per_passage = letter_units(letter, embedder)
+    for passage, units, vectors in zip(letter.passages, per_passage,
+                                       embedder.units(per_passage)):  # fmt: skip
         passages.append(PassageRecord(
             passage=passage,
             stems=tokens(passage_text(passage, doc)),
