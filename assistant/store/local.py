@@ -35,6 +35,7 @@ from .base import (
     ConflictError,
     DocumentRow,
     Filters,
+    LetterFacets,
     LetterRecord,
     PassageRecord,
     SignalRows,
@@ -58,8 +59,10 @@ from .sql import (
     find_documents_query,
     passage_row,
     passage_values,
+    record_sql,
     same_letter_sql,
 )
+from .sql import letter_facets as facet_rows
 from .vectors import LayeredIndex, VectorIndex
 
 BUSY_TIMEOUT_MS = 120_000  # a writer waits this long for another writer to finish
@@ -311,6 +314,11 @@ class LocalStore(Store):
                        "ORDER BY p.seq", (key, key))  # fmt: skip
         wanted = set(passage.refers_to)
         return [p for p in map(passage_row, rows) if wanted & set(p.questions)]
+
+    def letter_facets(self, keys: Sequence[int],
+                      wanted: dict[str, list[str]]) -> LetterFacets:  # fmt: skip
+        sql, params = record_sql("instr", "SELECT value FROM json_each(?)", "?", wanted)
+        return facet_rows(self._q(sql, [json.dumps([int(k) for k in keys]), *params]))
 
     # -- writing -------------------------------------------------------------------------
     def write(self, add: Sequence[LetterRecord] = (), remove: Sequence[str] = (),
