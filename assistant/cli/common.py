@@ -42,11 +42,13 @@ def echo(text: str = "", err: bool = False) -> None:
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn the assistant's own errors into one clear line and exit status 2."""
     from ..evaluate import EvalError
+    from ..export import ExportError
     from ..ingest.parse import ParseError
     from ..search import QuestionError
     from ..store.base import StoreError
 
-    expected = (CorpusError, StoreError, ModelError, ParseError, QuestionError, EvalError)
+    expected = (CorpusError, StoreError, ModelError, ParseError, QuestionError, EvalError,
+                ExportError)
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:

@@ -7,6 +7,7 @@ import json
 import socket
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -21,6 +22,13 @@ from .common import (
     open_index,
     store_option,
 )
+from .record import (
+    check_record_options,
+    parse_filters,
+    record_options,
+    run_all,
+    with_letters,
+)
 
 
 @main.command()
@@ -33,13 +41,25 @@ from .common import (
                    "is read as a follow-up to them, exactly as the chat does.")  # fmt: skip
 @click.option("--model", default=None, help="Check the index was built with this model.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--from", "date_from", default=None, metavar="YYYY-MM-DD",
+              help="Only letters dated on or after this day.")
+@click.option("--to", "date_to", default=None, metavar="YYYY-MM-DD",
+              help="Only letters dated on or before this day.")
+@click.option("--letter", "letters", multiple=True, metavar="REF",
+              help="Only this letter (doc id, kenmerk, Aanhangsel id or file name; repeat).")
+@record_options
 @handle_errors
 def ask(question: tuple[str, ...], location: str, k: int, previous: tuple[str, ...],
-        model: str | None, as_json: bool) -> None:  # fmt: skip
+        model: str | None, as_json: bool, date_from: str | None, date_to: str | None,
+        letters: tuple[str, ...], **record: Any) -> None:  # fmt: skip
     """Answer QUESTION with cited passages, best first.
 
     Passages that an exact reference names (a kenmerk and question number, an article)
     come first; the others follow by relevance score.
+
+    With --all: every letter that answers QUESTION (the record over time), grouped by
+    letter, newest first, with counts by year, ministry, minister, party and questioner;
+    see `assistant ask --help` for its filters and --out for CSV, JSON, Markdown or RIS.
     """
     from ..cite import result_dict, result_text
     from ..ingest.text import typed_text
@@ -50,8 +70,16 @@ def ask(question: tuple[str, ...], location: str, k: int, previous: tuple[str, .
     # cleaned (typed_text), never a crash
     text, _ = clean_question(" ".join(question))  # fail fast, before loading anything
     earlier = [typed_text(p) for p in previous]
+    check_record_options(record)
+    filters = parse_filters(date_from, date_to)
     store = open_for_reading(location, model)
-    searched, result = search_turn(make_searcher(store), text, earlier, k=k)
+    filters = with_letters(store, filters, letters)
+    if record["every"]:
+        run_all(make_searcher(store), text, earlier, filters, record, as_json)
+        store.close()
+        return
+    searched, result = search_turn(make_searcher(store), text, earlier, k=k,
+                                   filters=filters)  # fmt: skip
     if as_json:
         data = result_dict(result)
         data["question"], data["searched_as"] = text, searched.text

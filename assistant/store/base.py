@@ -197,6 +197,16 @@ class SignalRows:
     questions: list[list[int]]  # per passage: the question numbers it answers
 
 
+@dataclass
+class LetterFacets:
+    """Of some passages, those whose letters are within facet filters, and those letters
+    counted per facet value (see sql.record_sql)."""
+
+    kept: dict[int, tuple[str, str | None]]  # passage key → (doc id, date)
+    counts: dict[str, dict[str, int]]  # facet → value → letters
+    names: dict[str, list[str]]  # a counted ministry → the names its letters use
+
+
 class Store(ABC):
     """One index: documents, passages, units with vectors, lexical tokens, references."""
 
@@ -290,6 +300,12 @@ class Store(ABC):
     @abstractmethod
     def referred(self, key: int, passage: Passage) -> list[Passage]:
         """Passages of the same letter answering the questions `passage` refers to."""
+
+    def letter_facets(self, keys: Sequence[int],
+                      wanted: dict[str, list[str]]) -> LetterFacets:  # fmt: skip
+        """The letters of these passages within the facet filters (facet → any of these
+        values), counted per facet in the database (see sql.record_sql)."""
+        raise NotImplementedError
 
     # -- writing -------------------------------------------------------------------------
     @abstractmethod

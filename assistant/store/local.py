@@ -18,6 +18,7 @@ never on every write: a bulk build writes it once.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -35,6 +36,7 @@ from .base import (
     DamagedError,
     DocumentRow,
     Filters,
+    LetterFacets,
     LetterRecord,
     PassageRecord,
     SignalRows,
@@ -57,7 +59,9 @@ from .sql import (
     document_row,
     find_documents_query,
     passage_row,
+    record_sql,
 )
+from .sql import letter_facets as facet_rows
 from .vectors import LayeredIndex, VectorIndex
 
 BUSY_TIMEOUT_MS = 120_000  # a writer waits this long for another writer to finish
@@ -327,6 +331,11 @@ class LocalStore(Store):
                        "ORDER BY p.seq", (key, key))  # fmt: skip
         wanted = set(passage.refers_to)
         return [p for p in map(passage_row, rows) if wanted & set(p.questions)]
+
+    def letter_facets(self, keys: Sequence[int],
+                      wanted: dict[str, list[str]]) -> LetterFacets:  # fmt: skip
+        sql, params = record_sql("instr", "SELECT value FROM json_each(?)", "?", wanted)
+        return facet_rows(self._q(sql, [json.dumps([int(k) for k in keys]), *params]))
 
     # -- writing -------------------------------------------------------------------------
     def write(self, add: Sequence[LetterRecord] = (), remove: Sequence[str] = (),

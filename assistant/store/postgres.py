@@ -28,6 +28,7 @@ from .base import (
     DamagedError,
     DocumentRow,
     Filters,
+    LetterFacets,
     LetterRecord,
     SignalRows,
     Store,
@@ -48,7 +49,9 @@ from .sql import (
     find_documents_query,
     json_list,
     passage_row,
+    record_sql,
 )
+from .sql import letter_facets as facet_rows
 
 # A search whose filters leave at most this many units is exact (a scan in float32);
 # above it the HNSW index answers, and candidates are re-scored exactly.
@@ -387,6 +390,11 @@ class PostgresStore(Store):
                        "ORDER BY p.seq", (key, key))  # fmt: skip
         wanted = set(passage.refers_to)
         return [p for p in map(passage_row, rows) if wanted & set(p.questions)]
+
+    def letter_facets(self, keys: Sequence[int],
+                      wanted: dict[str, list[str]]) -> LetterFacets:  # fmt: skip
+        sql, params = record_sql("strpos", "SELECT unnest(%s::bigint[])", "%s", wanted)
+        return facet_rows(self._q(sql, [[int(k) for k in keys], *params]))
 
     # -- writing -------------------------------------------------------------------------
     def write(self, add: Sequence[LetterRecord] = (), remove: Sequence[str] = (),

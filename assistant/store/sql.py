@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..documents import Document, Passage
-from .base import DocumentRow, LetterRecord, day_number
+from .base import DocumentRow, LetterFacets, LetterRecord, day_number
 
 # Document columns in table order (after the internal integer id).
 DOC_COLUMNS = ("doc_id", "kind", "title", "source", "date", "day", "ons_kenmerk", "uw_kenmerk",
@@ -141,3 +141,112 @@ def find_documents_query(placeholder: str, ref: str, key: str) -> tuple[str, lis
            f"OR d.id IN (SELECT doc FROM doc_keys WHERE key = {p}) "
            "ORDER BY d.day DESC, d.doc_id")  # fmt: skip
     return sql, [low, prefix, prefix, prefix, ref, ref, ref, ref, ref, key]
+
+
+# -- "all answers": the letters of some passages, filtered and counted by facet -----------
+FACETS = ("year", "ministry", "minister", "party", "questioner")
+# Ministries renamed over the years: an earlier name → the name the ministry bears now (or
+# last bore). Facets count them as one ministry, shown with every name the letters use, and
+# a filter on either name finds both. Only renames, never splits or mergers of ministries.
+RENAMED_MINISTRIES = {
+    "Justitie": "Justitie en Veiligheid",  # until 2010
+    "Veiligheid en Justitie": "Justitie en Veiligheid",  # 2010–2017
+    "Verkeer en Waterstaat": "Infrastructuur en Waterstaat",  # until 2010
+    "Infrastructuur en Milieu": "Infrastructuur en Waterstaat",  # 2010–2017
+    "Landbouw, Natuur en Voedselkwaliteit": "Landbouw, Visserij, Voedselzekerheid en Natuur",
+    "Onderwijs, Cultuur en Wetenschappen": "Onderwijs, Cultuur en Wetenschap",  # misspelt
+    "Wonen en Rijksdienst": "Volkshuisvesting en Ruimtelijke Ordening",  # 2012–2017 (minister)
+}
+
+
+def canonical_ministry(name: str) -> str:
+    """The name a ministry is counted under (its current one)."""
+    return RENAMED_MINISTRIES.get(name.strip(), name.strip())
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _canonical_sql(column: str) -> str:
+    whens = " ".join(f"WHEN {_literal(old)} THEN {_literal(new)}"
+                     for old, new in RENAMED_MINISTRIES.items())  # fmt: skip
+    return f"CASE {column} {whens} ELSE {column} END"
+
+
+# Each multi-valued column as one '|'-separated string: questioners ("A, B en C"), parties
+# ("SP, D66"), ministries ("X; Y") and answerers ("minister X en staatssecretaris Y").
+_SPLIT_SOURCES = {
+    "year": "substr(d.date, 1, 4)",
+    "questioner": "replace(replace(d.questioner, ' en ', '|'), ', ', '|')",
+    "party": "replace(d.party, ', ', '|')",
+    "ministry": "replace(d.ministry, '; ', '|')",
+    "minister": "replace(replace(d.minister, ' en minister ', '|minister '), "
+                "' en staatssecretaris ', '|staatssecretaris ')",
+}
+
+
+def record_sql(find: str, keys: str, placeholder: str,
+               wanted: dict[str, list[str]]) -> tuple[str, list[str]]:  # fmt: skip
+    """The one query of "all answers" (both backends): which of some passages belong to
+    letters within the facet filters, and those letters counted per facet value.
+
+    find: the dialect's position function (SQLite instr, PostgreSQL strpos); keys: a
+    subquery listing the passage keys from one parameter (json_each / unnest). wanted:
+    facet → values (any of them; lower-case compare, ministries by canonical name).
+    Rows: ('key', doc_id, date, passage key) for the passages kept; ('count', facet,
+    value, letters); ('name', value, name, 0) for each name a counted ministry goes by.
+    Letters are counted once per value (COUNT DISTINCT), a letter of several parties once
+    under each. Returns the SQL and the parameters that follow the keys parameter.
+    """
+    p = placeholder
+    raw = " UNION ALL ".join(
+        f"SELECT d.id, '{facet}', {expr} || '|' FROM documents d JOIN hit ON hit.doc = d.id "
+        f"WHERE {expr} IS NOT NULL" for facet, expr in _SPLIT_SOURCES.items())  # fmt: skip
+    filters, params = "", []
+    for facet, values in wanted.items():
+        if facet not in FACETS or not values:
+            continue
+        asked = [canonical_ministry(v) if facet == "ministry" else v for v in values]
+        filters += (f" AND doc IN (SELECT doc FROM vals WHERE facet = '{facet}' AND "
+                    f"lower(value) IN ({', '.join([p] * len(asked))}))")
+        params += [v.strip().lower() for v in asked]
+    sql = f"""
+WITH RECURSIVE k(id) AS ({keys}),
+hit AS (SELECT DISTINCT p.doc AS doc FROM passages p WHERE p.id IN (SELECT id FROM k)),
+raw(doc, facet, rest) AS ({raw}),
+split(doc, facet, value, rest) AS (
+  SELECT doc, facet, CAST(NULL AS TEXT), rest FROM raw
+  UNION ALL
+  SELECT doc, facet, trim(substr(rest, 1, {find}(rest, '|') - 1)),
+         substr(rest, {find}(rest, '|') + 1) FROM split WHERE rest <> ''),
+named AS (SELECT DISTINCT doc, facet, value AS name FROM split
+          WHERE value IS NOT NULL AND value <> ''),
+vals AS (SELECT doc, facet, name,
+                CASE WHEN facet = 'ministry' THEN {_canonical_sql('name')} ELSE name END
+                AS value FROM named),
+sel AS (SELECT doc FROM hit WHERE true {filters})
+SELECT 'key', d.doc_id, d.date, p.id FROM passages p JOIN documents d ON d.id = p.doc
+  WHERE p.doc IN (SELECT doc FROM sel) AND p.id IN (SELECT id FROM k)
+UNION ALL
+SELECT 'count', facet, value, count(DISTINCT doc) FROM vals
+  WHERE doc IN (SELECT doc FROM sel) GROUP BY facet, value
+UNION ALL
+SELECT DISTINCT 'name', value, name, 0 FROM vals
+  WHERE facet = 'ministry' AND doc IN (SELECT doc FROM sel)"""
+    return sql, params
+
+
+def letter_facets(rows: Sequence[Sequence[Any]]) -> LetterFacets:
+    """The rows of record_sql as LetterFacets (names sorted, the current name first)."""
+    out = LetterFacets({}, {facet: {} for facet in FACETS}, {})
+    for tag, a, b, n in rows:
+        if tag == "key":
+            out.kept[int(n)] = (a, b)
+        elif tag == "count":
+            out.counts.setdefault(a, {})[b] = int(n)
+        else:
+            out.names.setdefault(a, []).append(b)
+    for value, names in out.names.items():
+        names.sort(key=lambda name: (name != value, name))
+    return out
