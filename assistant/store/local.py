@@ -14,6 +14,10 @@ a log records removed unit ids, so a reader loads the newest FAISS snapshot and 
 the changes made after it (`refresh`). A new snapshot is written only when that backlog
 grows past SNAPSHOT_BACKLOG, at the end of a command that changed letters (`compact`),
 never on every write: a bulk build writes it once.
+
+Nothing read from the folder is trusted (local_check.py): opening checks the tables, the
+meta counters and config.json; a row that does not parse runs the integrity check and is
+one "damaged" line; a snapshot whose size or checksum is off is rebuilt from the database.
 """
 
 from __future__ import annotations
