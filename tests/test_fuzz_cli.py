@@ -138,6 +138,7 @@ def test_list_says_a_result_or_one_error_line(workdir: Path, limit: object, as_j
 @pytest.mark.timeout(600)
 @SETTINGS
 @given(refs=st.lists(ARG, min_size=0, max_size=3))
+@example(refs=["\udc80"])  # was a UnicodeEncodeError traceback from SQLite
 @example(refs=["%"])
 @example(refs=["0_0_e7098fd791bfcf62"])
 def test_remove_says_a_result_or_one_error_line(workdir: Path, refs: list[str]) -> None:
