@@ -7,7 +7,9 @@ Each call ends with a result or a clear message — never a server error.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +19,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from web_calls import request, run_event
 
+from assistant.ingest.text import typed_text
 from assistant.search import Searcher
 from assistant.web.app import start
 
@@ -37,7 +40,7 @@ JSON = st.recursive(
     max_leaves=4,
 )  # fmt: skip
 DATES = st.one_of(
-    st.none(), TEXT,
+    st.none(), TEXT, JSON,
     st.sampled_from(["9999-99-99", "2300-01-01", "0000-00-00", "2024-02-30", "2024-13-01",
                      "1799-12-31", "0001-01-01", "9999-12-31", " 2024-01-01 ", "2024-1-1",
                      "٢٠٢٤-٠١-٠١", "2024-01-01\n", "2024-11-08", "2024-11-30", ""]),
@@ -94,18 +97,22 @@ def chat_call(url: str, button: str, question: Any, letters: Any, date_from: Any
               date_to: Any) -> tuple[bool, dict[str, Any]]:  # fmt: skip
     if button == "kv-send":  # question, chat history, conversation (state), filters
         data = [question, [], None, letters, date_from, date_to]
-    else:  # the lookup: box, filters
+    elif button == "kv-lookup-send":  # the lookup: box, filters
         data = [question, letters, date_from, date_to]
+    else:  # "open in letter" / a row of the list: the hidden box's passage or letter id
+        data = [question]
     return run_event(url, button, data)
 
 
+IDS = st.sampled_from(["5236577-q13", "e7098fd791bf", "e7098f%", "\udcff", "5236577-q%"])
 LETTERS = st.one_of(st.none(), st.lists(TEXT, max_size=2),
                     st.just(["5236577 · 2024-11-08"]), JSON)  # fmt: skip
 
 
 @pytest.mark.timeout(900)
 @SETTINGS
-@given(button=st.sampled_from(["kv-send", "kv-lookup-send"]), question=TEXT | JSON,
+@given(button=st.sampled_from(["kv-send", "kv-lookup-send", "kv-open-btn",
+                               "kv-open-letter-btn"]), question=TEXT | JSON | IDS,
        letters=LETTERS, date_from=DATES, date_to=DATES)  # fmt: skip
 @example(button="kv-send", question="Telegram", letters=[], date_from="9999-99-99",
          date_to=None)  # fmt: skip
@@ -113,6 +120,8 @@ LETTERS = st.one_of(st.none(), st.lists(TEXT, max_size=2),
          date_to="2300-12-31")  # fmt: skip
 @example(button="kv-send", question="Telegram\udcff", letters=[], date_from=None, date_to=None)
 @example(button="kv-send", question="Telegram", letters=[], date_from="٢٠٢٤-٠١-٠١",
+         date_to=None)  # fmt: skip
+@example(button="kv-open-letter-btn", question="\udcff", letters=None, date_from=None,
          date_to=None)  # fmt: skip
 def test_chat_and_lookup_with_any_filters_answer_or_explain(
         app_url: str, button: str, question: Any, letters: Any, date_from: Any,
@@ -126,3 +135,18 @@ def test_chat_and_lookup_with_any_filters_answer_or_explain(
     html = json.dumps(output["data"], ensure_ascii=False)
     assert "kv-" in html
     assert "Traceback" not in html and "failed on the server" not in html
+    asked = isinstance(question, str) and typed_text(question).replace("\ufffd", " ").strip()
+    wrong = [d for d in (date_from, date_to) if isinstance(d, str) and not calendar(d)]
+    if asked and wrong and button in ("kv-send", "kv-lookup-send"):
+        assert "2024-03-18" in html, (question, date_from, date_to)  # "must look like"
+
+
+def calendar(value: str) -> bool:
+    """Is value empty or an ISO calendar date (what the filter takes)?"""
+    value = value.strip()
+    if not value:
+        return True
+    try:
+        return bool(re.fullmatch(r"[0-9-]{10}", value)) and bool(dt.date.fromisoformat(value))
+    except ValueError:
+        return False
