@@ -23,7 +23,7 @@ from pathlib import Path
 
 import click.testing
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from assistant.cli import run
@@ -88,6 +88,7 @@ def cli(args: list[str]) -> tuple[int, str, str]:
 def assert_clear(args: list[str], code: int, out: str, err: str) -> None:
     """Exit 0 with a result, or exit 2 with exactly one line starting "error:"."""
     assert "Traceback" not in out + err, (args, err)
+    event(f"exit {code}" + (f": {err.split(';')[0][:40]}" if code else ""))
     if code == 0:
         assert out.strip(), (args, err)
         return

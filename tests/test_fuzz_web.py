@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
+from hypothesis import event as note
 from hypothesis import strategies as st
 from web_calls import request, run_event
 
@@ -85,6 +86,7 @@ def test_search_api_gives_hits_or_a_message(app_url: str, question: Any, k: Any,
         assert status in (400, 413, 422), (data, status, got)
         return
     assert event in ("complete", "error"), (data, event, got)
+    note(event)
     if event == "complete":
         assert isinstance(got, list) and set(got[0]) >= {"question", "hits", "answerable"}
     else:
@@ -127,6 +129,7 @@ def test_chat_and_lookup_with_any_filters_answer_or_explain(
         app_url: str, button: str, question: Any, letters: Any, date_from: Any,
         date_to: Any) -> None:  # fmt: skip
     success, output = chat_call(app_url, button, question, letters, date_from, date_to)
+    note(f"{button} {'answered' if success else 'refused by Gradio'}")
     if not success:  # Gradio's own check of a value the page could not have sent
         message = str(output.get("error") or "")
         assert "not in the list of choices" in message or "input" in message.lower(), (
