@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..documents import ANSWERS, ParsedLetter
 from ..ingest.corpus import CorpusError, file_hash, list_files, name_problem
+from ..ingest.text import SURROGATE
 from . import is_url, open_store
 from .base import (
     ADDED,
@@ -42,8 +43,6 @@ from .rebuild import (
 )
 from .records import LetterTooLargeError, letter_record
 from .units import UNITS_VERSION
-
-_SURROGATE = re.compile("[\ud800-\udfff]")  # what bytes that are not UTF-8 decode to
 
 MIN_PREFIX = 6  # characters of a doc id that name it (Store.find_documents)
 
@@ -305,7 +304,7 @@ def resolve_refs(store: Store, refs: list[str]) -> dict[str, list[DocumentRow]]:
     """The documents each reference names; raises StoreError for an empty or unknown one."""
     found: dict[str, list[DocumentRow]] = {}
     for ref in refs:
-        ref = _SURROGATE.sub("\ufffd", ref)  # bytes that were not UTF-8: no name has them
+        ref = SURROGATE.sub("\ufffd", ref)  # bytes that were not UTF-8: no name has them
         if not ref.strip():
             raise StoreError("an empty reference names no letter; nothing was removed; give a "
                              "kenmerk, zaak, Aanhangsel id, file name or doc id "
