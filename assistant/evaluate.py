@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .documents import Hit
 from .ingest.limits import MAX_EVAL_BYTES, size_text
+from .ingest.text import typed_text
 
 if TYPE_CHECKING:  # the searcher pulls in the model and the index; loading needs neither
     from .search.rank import Searcher
@@ -87,6 +88,13 @@ def _question(item: object) -> dict[str, Any]:
         raise ValueError("needs the fields q and rel")
     if not isinstance(item["q"], str) or not item["q"].strip():
         raise TypeError("q must be a non-empty string")
+    # JSON may hold "\udc80" (a lone surrogate) and control characters: cleaned as typed
+    # questions are, or the report could not be printed
+    item = {key: typed_text(value) if isinstance(value, str) else value
+            for key, value in item.items()}  # fmt: skip
+    if not item["q"].replace("\ufffd", " ").strip():
+        raise TypeError("q must be a non-empty string (it holds no characters but unreadable "
+                        "ones)")  # fmt: skip
     if not isinstance(item["rel"], list):
         raise TypeError("rel must be a list of [kenmerk, question number] pairs")
     rel = []
@@ -96,7 +104,7 @@ def _question(item: object) -> dict[str, Any]:
         kenmerk, number = pair
         if isinstance(kenmerk, bool) or not isinstance(kenmerk, (str, int)) or not str(kenmerk):
             raise TypeError(f"kenmerk {json.dumps(kenmerk)[:40]} must be a string")
-        rel.append((str(kenmerk), _question_number(number)))
+        rel.append((typed_text(str(kenmerk)), _question_number(number)))
     item = dict(item, rel=rel, lang=str(item.get("lang", "?")))
     if "id" in item:
         item["id"] = str(item["id"])

@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from opendata_fixtures import _docx, _pdf
 from store_letters import letter_text
@@ -61,6 +61,7 @@ def refusal_or_letter(path: Path) -> str:
         assert doc.date is None or "1800-01-01" <= doc.date <= "2100-01-01", doc.date
         outcome = "letter"
     assert time.monotonic() - started < PARSE_SECONDS + 30
+    event(outcome)
     return outcome
 
 

@@ -73,6 +73,14 @@ def event_index(url: str, elem_id: str) -> tuple[int, int]:
 
 def press(url: str, elem_id: str, data: list[Any], timeout: float = 300) -> list[Any]:
     """Run the click event of a button of the page, as the page does; its output data."""
+    success, output = run_event(url, elem_id, data, timeout)
+    assert success, output
+    return list(output["data"])
+
+
+def run_event(url: str, elem_id: str, data: list[Any],
+              timeout: float = 300) -> tuple[bool, dict[str, Any]]:  # fmt: skip
+    """Run the click event of a button of the page: (success, Gradio's output message)."""
     fn_index, trigger = event_index(url, elem_id)
     session = uuid.uuid4().hex
     payload = {"data": data, "fn_index": fn_index, "trigger_id": trigger,
@@ -88,9 +96,7 @@ def press(url: str, elem_id: str, data: list[Any], timeout: float = 300) -> list
             if text.startswith("data:"):
                 message = json.loads(text[5:])
                 if message.get("msg") == "process_completed":
-                    output = message.get("output") or {}
-                    assert message.get("success"), output
-                    return list(output["data"])
+                    return bool(message.get("success")), message.get("output") or {}
     raise AssertionError("the event never completed")
 
 

@@ -206,6 +206,19 @@ def _os_reason(exc: OSError) -> str:
     return f"cannot be read ({exc.strerror or exc})"
 
 
+def name_problem(name: str) -> str | None:
+    """Why a file name cannot name a letter in the index, or None. A name that is not
+    UTF-8 (a Latin-1 "caf\xe9.txt" from an old zip) reaches Python as lone surrogates,
+    which no database takes: it was a traceback that stopped the whole index."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(name).decode("utf-8", "backslashreplace")
+        return (f"{shown}: the file name is not UTF-8; left out (rename the file to index "
+                "it)")  # fmt: skip
+    return None
+
+
 def list_files(corpus: Path, skipped: list[str] | None = None) -> list[Path]:
     """Letter files in a corpus folder and its subfolders (not hidden ones), sorted.
 
@@ -236,6 +249,11 @@ def list_files(corpus: Path, skipped: list[str] | None = None) -> list[Path]:
                                    "to index it)")  # fmt: skip
                 continue
         if letter and not _is_folder(p):
+            problem = name_problem(relative.as_posix())
+            if problem:
+                if skipped is not None:
+                    skipped.append(problem)
+                continue
             files.append(p)
     return sorted(files)
 

@@ -168,14 +168,14 @@ def printable(text: str) -> str:
 
 # Code points U+D800–U+DFFF alone: a JSON "\\udcff" decodes to one, and so does a byte of a
 # command-line argument that is not UTF-8; the model's tokenizer and every encoder refuse them.
-_SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def typed_text(text: str) -> str:
     """What a person typed (a question, a filter), as every part below can take it: lone
     surrogates become "\ufffd", escape sequences and control characters go, tabs and
     newlines stay ("Telegram\udcff\x00?" → "Telegram\ufffd?")."""
-    return printable(_SURROGATE.sub("\ufffd", text))
+    return printable(SURROGATE.sub("\ufffd", text))
 
 
 _LINE_BREAKS = re.compile(r"\r\n?|[\f\v\x1c-\x1e\x85\u2028\u2029]")

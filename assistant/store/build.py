@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..documents import ANSWERS, ParsedLetter
-from ..ingest.corpus import CorpusError, file_hash, list_files
+from ..ingest.corpus import CorpusError, file_hash, list_files, name_problem
+from ..ingest.text import SURROGATE
 from . import is_url, open_store
 from .base import (
     ADDED,
@@ -227,6 +228,10 @@ def add_files(files: list[Path], store: Store,
         if not path.is_file():
             outcomes.append(Outcome(str(path), "unreadable", f"{path}: no such file"))
             continue
+        problem = name_problem(path.name)
+        if problem:  # a name no database takes: said, and the other files go on
+            outcomes.append(Outcome(problem.split(":")[0], "unreadable", problem))
+            continue
         failures: dict[str, str] = {}
         parsed = parse_files([path], report, failures)
         if not parsed:
@@ -303,6 +308,7 @@ def resolve_refs(store: Store, refs: list[str]) -> dict[str, list[DocumentRow]]:
     """The documents each reference names; raises StoreError for an empty or unknown one."""
     found: dict[str, list[DocumentRow]] = {}
     for ref in refs:
+        ref = SURROGATE.sub("\ufffd", ref)  # bytes that were not UTF-8: no name has them
         if not ref.strip():
             raise StoreError("an empty reference names no letter; nothing was removed; give a "
                              "kenmerk, zaak, Aanhangsel id, file name or doc id "

@@ -24,6 +24,7 @@ import gradio as gr  # noqa: E402  (the environment above must be set first)
 
 from ..cite import result_dict  # noqa: E402
 from ..documents import Document, Passage  # noqa: E402
+from ..ingest.text import typed_text  # noqa: E402
 from ..search.rank import QuestionError  # noqa: E402
 from . import sources  # noqa: E402
 from .api import ArgumentError, check_k, check_question  # noqa: E402
@@ -150,6 +151,9 @@ def shown_letter(searcher: Searcher, doc_id: str | None,
                  cited: str | None = None) -> tuple[str, str] | None:  # fmt: skip
     """The doc_id and full letter of doc_id (or of the cited passage), the cited answer
     marked; None when there is no such letter."""
+    # what the page's hidden box sent, or any caller: cleaned like a question
+    doc_id = typed_text(doc_id) if isinstance(doc_id, str) and doc_id else None
+    cited = typed_text(cited) if isinstance(cited, str) and cited else None
     if cited and not doc_id:
         doc_id = doc_id_of(searcher, cited)
     found = letter_of(searcher, doc_id) if doc_id else None

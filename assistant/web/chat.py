@@ -7,6 +7,7 @@ rules live in search/followup.py, shared with `assistant ask --after`.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from . import render
 __all__ = ["Conversation", "Searcher", "Serialized", "Turn", "answer", "contextualize",
            "is_follow_up", "lookup", "parse_filters", "ReversedRangeError"]
 
-DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits: "\d" takes "٢٠٢٤" too
 
 
 class Searcher(Protocol):
@@ -105,13 +106,21 @@ def parse_filters(doc_ids: list[str] | None, date_from: str | None,
     dates = []
     for value in (date_from, date_to):
         value = (value or "").strip()
-        if value and not DATE.match(value):
-            raise ValueError(value)
+        if value and not (DATE.fullmatch(value) and _calendar_date(value)):
+            raise ValueError(value)  # "9999-99-99" filtered nothing, silently
         dates.append(value or None)
     if dates[0] and dates[1] and dates[0] > dates[1]:
         raise ReversedRangeError(f"{dates[0]} > {dates[1]}")
     return Filters(doc_ids=list(doc_ids) or None if doc_ids else None,
                    date_from=dates[0], date_to=dates[1])  # fmt: skip
+
+
+def _calendar_date(value: str) -> bool:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def answer(searcher: Searcher, message: str, conversation: Conversation,
