@@ -55,8 +55,9 @@ def highlighted(hit: Hit, limit: int = 400) -> str:
 
 
 def shown_hits(m: Matched) -> list[Hit]:
-    """The earlier answers a question shows: for a new question only the best, as a lead."""
-    return m.hits[:1] if m.verdict == "new" else m.hits
+    """The earlier answers a question shows: for a new or procedural question only the
+    best match, as a lead."""
+    return m.hits[:1] if m.verdict in ("new", "procedural") else m.hits
 
 
 def report_text(report: MatchReport, width: int = 88) -> str:
