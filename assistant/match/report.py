@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -54,9 +55,29 @@ def highlighted(hit: Hit, limit: int = 400) -> str:
     return quote if len(quote) <= limit else quote[: limit - 1].rstrip() + "…"
 
 
+QUOTE_CHARS = 3000  # of an earlier answer quoted in a report (the sentences that matter in bold)
+
+
+def segments(hit: Hit, limit: int = QUOTE_CHARS) -> list[tuple[str, bool]]:
+    """The answer as (text, highlighted) pieces, cut after `limit` characters."""
+    text = hit.passage.answer_text[:limit]
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for start, end in sorted(hit.highlights):
+        if start < pos or start >= len(text):
+            continue
+        out += [(text[pos:start], False), (text[start:min(end, len(text))], True)]
+        pos = min(end, len(text))
+    out.append((text[pos:], False))
+    if len(hit.passage.answer_text) > limit:
+        out.append(("…", False))
+    return [(re.sub(r"\s+", " ", t), bold) for t, bold in out if t]
+
+
 def shown_hits(m: Matched) -> list[Hit]:
-    """The earlier answers a question shows: for a new question only the best, as a lead."""
-    return m.hits[:1] if m.verdict == "new" else m.hits
+    """The earlier answers a question shows: for a new or procedural question only the
+    best match, as a lead."""
+    return m.hits[:1] if m.verdict in ("new", "procedural") else m.hits
 
 
 def report_text(report: MatchReport, width: int = 88) -> str:
@@ -123,8 +144,17 @@ def markdown(report: MatchReport) -> str:
             cite = _md(citation(hit))
             out.append(f"{hit.rank}. {f'[{cite}]({url})' if url else cite}  ")
             out.append(f"   *Vraag:* {_md(' '.join(hit.passage.question_text.split()))}  ")
-            out.append(f"   *Antwoord:* {_md(highlighted(hit, 1200))}\n")
+            quote = "".join(_md_piece(t, bold) for t, bold in segments(hit))
+            out.append(f"   *Antwoord:* {quote}\n")
     return "\n".join(out) + "\n"
+
+
+def _md_piece(text: str, bold: bool) -> str:
+    """A piece of a quoted answer: spaces at its ends kept, bold when highlighted."""
+    if not text.strip():
+        return " "
+    lead, tail = " " if text[0] == " " else "", " " if text[-1] == " " else ""
+    return f"{lead}**{_md(text)}**{tail}" if bold else f"{lead}{_md(text)}{tail}"
 
 
 def _md(text: str) -> str:
@@ -187,10 +217,17 @@ def docx_bytes(report: MatchReport) -> bytes:
             para.add_run("\nVraag: ").italic = True
             para.add_run(_plain(hit.passage.question_text))
             para.add_run("\nAntwoord: ").italic = True
-            para.add_run(_plain(highlighted(hit, 1200)))
+            for text, bold in segments(hit):
+                para.add_run(_plain_piece(text)).bold = bold
     buf = io.BytesIO()
     out.save(buf)
     return buf.getvalue()
+
+
+def _plain_piece(text: str) -> str:
+    """_plain, keeping the spaces at the ends (pieces of one answer)."""
+    lead, tail = " " if text[:1] == " " else "", " " if text[-1:] == " " else ""
+    return f"{lead}{_plain(text)}{tail}" if text.strip() else " "
 
 
 def _plain(text: str) -> str:

@@ -247,7 +247,8 @@ def build_app(searcher: Searcher, upload_max_age: int = UPLOAD_MAX_AGE) -> gr.Bl
     with gr.Blocks(title=TITLE, delete_cache=(often, upload_max_age)) as app:
         gr.HTML(HEADER, elem_id="kv-header")
         filters, doc_filter, date_from, date_to = _filters(docs)
-        with gr.Tabs(elem_id="kv-tabs") as tabs:
+        # on a phone the four tabs wrap onto two lines (not hidden behind a "…" menu)
+        with gr.Tabs(elem_id="kv-tabs", overflow_behavior="wrap") as tabs:
             with gr.Tab("Chat", id="chat", elem_id="kv-tab-chat"):
                 conversation = gr.State(Conversation())
                 chatbot = gr.Chatbot(

@@ -106,13 +106,13 @@ def build_tab(searcher: Any, folder: Path) -> None:
     """The tab, inside the app's gr.Tabs."""
     with gr.Tab(TAB, id="match", elem_id="kv-tab-match"):
         gr.HTML(INTRO, elem_id="kv-match-intro")
-        with gr.Row(equal_height=False):
+        with gr.Row(equal_height=False):  # side by side; stacked on a phone (min_width)
             upload = gr.File(label="Question document · vragen (.pdf, .docx, .txt)",
                              file_types=[".pdf", ".docx", ".txt"], file_count="single",
-                             elem_id="kv-match-file")  # fmt: skip
+                             min_width=320, elem_id="kv-match-file")  # fmt: skip
             pasted = gr.Textbox(label="Or paste the questions · of plak de vragen", lines=6,
                                 max_lines=20, placeholder=PASTE_PLACEHOLDER,
-                                elem_id="kv-match-paste")  # fmt: skip
+                                min_width=320, elem_id="kv-match-paste")  # fmt: skip
         go = gr.Button("Look up · zoek op", variant="primary", elem_id="kv-match-go")
         results = gr.HTML(elem_id="kv-match-results")
         reports = gr.File(label="Report · rapport (.docx, .md, .csv)", file_count="multiple",
