@@ -121,7 +121,7 @@ def record_tab(searcher: Any, date_from: Any, date_to: Any, folder: Path | None 
                                         elem_id=f"kv-facet-{name}", min_width=160)
                       for name, title in FACETS.items()}  # fmt: skip
         chart = gr.BarPlot(None, x="year", y="letters", color="group", x_title="Year · jaar",
-                           y_title="Letters · brieven", color_title="",
+                           y_title="Letters · brieven", color_title="Party or ministry",
                            label="Answers per year · antwoorden per jaar", height=300,
                            elem_id="kv-all-chart", sort="x")  # fmt: skip
         with gr.Row(elem_id="kv-all-downloads"):
