@@ -12,8 +12,11 @@ folder size, build time, cold `assistant ask` (a new process, to JSON on stdout)
 query p50/p95 (dev + extra questions), matching a 20-question document warm
 (`assistant match`, benchmarks/bench_match.py), adding one letter (its write, excluding embedding),
 removing one, `assistant serve` RSS after 100 queries, recall@50 of the vector index
-against exhaustive search over the stored vectors, and gap@50: how much lower the index's
-50th unit scores than the exhaustive 50th (near 0: what it misses are near-ties).
+against exhaustive search over the stored vectors, gap@50: how much lower the index's
+50th unit scores than the exhaustive 50th (near 0: what it misses are near-ties), and the
+warm p50 of "all answers" with its facets (`ask --all`, the first --all-questions
+questions). Parties are drawn per period, and ministries carry their name of the time
+("Veiligheid en Justitie" 2010–2016), so the facets count as they would on the archive.
 """
 
 from __future__ import annotations
@@ -87,7 +90,8 @@ def synthetic(template: LetterRecord, i: int, rng: np.random.Generator) -> Lette
     doc = Document(doc_id=doc_id, title=t.title, source=f"synthetic-{i}.txt", kind=t.kind,
                    date=date, ons_kenmerk=f"S{i:07d}", uw_kenmerk=f"{year}Z{i % 100000:05d}",
                    aanhangsel=f"ah-tk-{year}{year + 1}-{i}", questioner=t.questioner,
-                   party=t.party, minister=t.minister, ministry=t.ministry, pages=t.pages)
+                   party=parties_of(year, i), minister=t.minister,
+                   ministry=ministry_of(t.ministry, year), pages=t.pages)
     passages = []
     for p in template.passages:
         src = p.passage
@@ -103,6 +107,35 @@ def synthetic(template: LetterRecord, i: int, rng: np.random.Generator) -> Lette
                                       p.spans, vectors.astype(np.float16)))  # fmt: skip
     return LetterRecord(doc, passages, IMPORTED, template.questions_numbered, document_keys(doc),
                         external_id=f"synthetic:{i}", version="1")  # fmt: skip
+
+
+# Parties in the Tweede Kamer by period (a letter's questioners: one party, every fifth two)
+PARTIES = [(2006, ["CDA", "PvdA", "VVD", "SP", "D66", "GroenLinks", "ChristenUnie", "SGP",
+                   "LPF"]),
+           (2017, ["CDA", "PvdA", "VVD", "SP", "D66", "GroenLinks", "ChristenUnie", "SGP",
+                   "PVV", "PvdD", "50PLUS"]),
+           (2023, ["CDA", "PvdA", "VVD", "SP", "D66", "GroenLinks", "ChristenUnie", "SGP",
+                   "PVV", "PvdD", "FVD", "DENK", "JA21", "Volt", "BBB"]),
+           (9999, ["GroenLinks-PvdA", "VVD", "PVV", "NSC", "BBB", "D66", "CDA", "SP", "PvdD",
+                   "ChristenUnie", "SGP", "DENK", "FVD", "JA21", "Volt"])]  # fmt: skip
+# Ministries under their name of the time (what `ask --all` counts as one)
+OLD_NAMES = {"Justitie en Veiligheid": [(2010, "Justitie"), (2017, "Veiligheid en Justitie")],
+             "Infrastructuur en Waterstaat": [(2010, "Verkeer en Waterstaat"),
+                                              (2017, "Infrastructuur en Milieu")]}  # fmt: skip
+
+
+def parties_of(year: int, i: int) -> str:
+    names = next(p for until, p in PARTIES if year < until)
+    first = names[(i * 7) % len(names)]
+    second = names[(i * 11 + 3) % len(names)]
+    return first if i % 5 or second == first else f"{first}, {second}"
+
+
+def ministry_of(ministry: str | None, year: int) -> str | None:
+    for until, name in OLD_NAMES.get(ministry or "", []):
+        if year < until:
+            return name
+    return ministry
 
 
 def build(location: str, letters: int, base: list[LetterRecord],
@@ -162,6 +195,20 @@ def match_twenty(store: Store, embedder: Embedder) -> float:
     from bench_match import twenty, warm_match
 
     return statistics.median(warm_match(Searcher(store, embedder), twenty(), runs=3))
+
+
+def warm_all(store: Store, embedder: Embedder, asked: list[str]) -> float:
+    """Warm p50 (ms) of `ask --all` with facets (search.record.all_answers)."""
+    from assistant.search.record import all_answers
+
+    searcher = Searcher(store, embedder)
+    all_answers(searcher, asked[0])
+    times = []
+    for q in asked:
+        started = time.perf_counter()
+        all_answers(searcher, q)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
 
 
 def add_remove(store: Store, base: list[LetterRecord]) -> tuple[float, float]:
@@ -243,6 +290,8 @@ def main() -> None:
                         help="a postgresql:// URL to build in (default: temporary folders)")
     parser.add_argument("--keep", type=Path, default=None, help="keep the indexes here")
     parser.add_argument("--no-server", action="store_true", help="skip the server RSS column")
+    parser.add_argument("--all-questions", type=int, default=20,
+                        help="questions timed for the all-answers column")
     args = parser.parse_args()
     sizes = args.sizes + ([100_000] if args.full else [])
 
@@ -255,8 +304,8 @@ def main() -> None:
     print(f"templates: {len(base)} answer letters, "
           f"{sum(len(t.passages) for t in base)} passages")  # fmt: skip
     print("| letters | passages | units | size | build | cold ask | warm p50 | warm p95 "
-          "| match 20 q | add 1 | remove 1 | server RSS | recall@50 | gap@50 |")  # fmt: skip
-    print("|" + "---|" * 14)
+          "| match 20 q | add 1 | remove 1 | server RSS | recall@50 | gap@50 | all+facets p50 |")  # fmt: skip
+    print("|" + "---|" * 15)
     root = args.keep or Path(tempfile.mkdtemp(prefix="bench-scale-"))
     for letters in sizes:
         location = args.store or str(root / f"ix-{letters}")
@@ -266,6 +315,7 @@ def main() -> None:
         _, passages, units = store.counts()
         p50, p95 = warm(store, embedder, asked)
         twenty = match_twenty(store, embedder)
+        every = warm_all(store, embedder, asked[:args.all_questions])
         added, removed = add_remove(store, base)
         recall = recall_at(store, embedder, recall_questions)
         store.close()
@@ -274,7 +324,8 @@ def main() -> None:
         print(f"| {letters:,} | {passages:,} | {units:,} | {folder_size(location)} | "
               f"{seconds:.0f} s | {cold:.2f} s | {p50:.0f} ms | {p95:.0f} ms | {twenty:.1f} s | "
               f"{added * 1000:.0f} ms | {removed * 1000:.0f} ms | {rss} | "
-              f"{'' if recall is None else f'{recall[0]:.3f} | {recall[1]:.4f}'} |",
+              f"{'' if recall is None else f'{recall[0]:.3f} | {recall[1]:.4f}'} | "
+              f"{every:.0f} ms |",
               flush=True)  # fmt: skip
         if args.keep is None and args.store is None:
             shutil.rmtree(location, ignore_errors=True)

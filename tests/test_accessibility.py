@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 
 from assistant.search import Searcher
 from assistant.web.app import start
-from tests.test_browser import CHROMIUM_ARGS, EN_QUESTION, TIMEOUT, ask
+from tests.test_browser import CHROMIUM_ARGS, EN_QUESTION, TIMEOUT, ask, open_tab
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -76,7 +76,7 @@ def sources_screen(page: Page) -> None:
 
 
 def letters_screen(page: Page) -> None:
-    page.get_by_role("tab", name=re.compile("Sources")).click()
+    open_tab(page, "Sources")  # under "More tabs" on a phone
     expect(page.locator(".kv-docs tbody tr").first).to_be_visible(timeout=TIMEOUT)
 
 

@@ -71,6 +71,17 @@ def ask(page: Page, text: str) -> Locator:
     return bots.nth(before)
 
 
+def open_tab(page: Page, name: str) -> None:
+    """Open the tab whose label starts with name; on a phone the last tabs wait under
+    Gradio's "More tabs" menu."""
+    tab = page.get_by_role("tab", name=re.compile(re.escape(name)))
+    if tab.count():
+        tab.click()
+        return
+    page.get_by_role("button", name="More tabs").click()
+    page.locator(".overflow-dropdown button", has_text=re.compile(re.escape(name))).click()
+
+
 def card_for(reply: Locator, kenmerk: str, number: int) -> Locator:
     """The card citing question `number` of the letter with this kenmerk."""
     line = re.compile(rf"kenmerk {kenmerk};.*antwoord op vraag {number},")

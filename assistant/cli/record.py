@@ -67,7 +67,7 @@ def check_record_options(record: dict[str, Any]) -> None:
     given += ["--sort"] if record["sort"] != "date" else []
     given += ["--limit"] if record["limit"] != MAX_LETTERS else []
     if given:
-        raise click.UsageError(f"{', '.join(given)} only work with --all")
+        raise click.UsageError(f"{', '.join(given)} {'needs' if len(given) == 1 else 'need'} --all")
 
 
 def parse_filters(date_from: str | None, date_to: str | None) -> Filters:

@@ -31,11 +31,13 @@ from .api import ArgumentError, check_k, check_question  # noqa: E402
 from .chat import Conversation, Searcher, Serialized, answer, lookup  # noqa: E402
 from .guard import server_options  # noqa: E402
 from .match_tab import build_tab as match_tab  # noqa: E402
+from .record import record_tab  # noqa: E402
 from .upload import UPLOAD_MAX_AGE, Uploads  # noqa: E402
 
 TITLE = "Kamervragen assistant"
 HERE = Path(__file__).resolve().parent
-CSS = "\n".join((HERE / name).read_text(encoding="utf-8") for name in ("app.css", "match.css"))
+CSS = "\n".join((HERE / name).read_text(encoding="utf-8")
+                for name in ("app.css", "match.css", "record.css"))
 JS = (HERE / "app.js").read_text(encoding="utf-8")
 PAGE_HEAD = f'<style>{(HERE / "page.css").read_text(encoding="utf-8")}</style>'
 MAX_SOURCE_CHARS = 300_000  # the original text shown under a letter, at most
@@ -290,6 +292,7 @@ def build_app(searcher: Searcher, upload_max_age: int = UPLOAD_MAX_AGE) -> gr.Bl
                 # refreshed when the page loads and when this tab opens (see below)
                 letters = gr.HTML(letters_html(searcher), elem_id="kv-letters")
             match_tab(searcher, Path(os.environ["GRADIO_TEMP_DIR"]) / "reports")
+            record_tab(searcher, date_from, date_to, Path(os.environ["GRADIO_TEMP_DIR"]))
         # "Open in letter" links in the cards press this (app.js): in the page, not shown
         open_id = gr.Textbox(visible="hidden", elem_id="kv-open-id", label="passage")
         open_btn = gr.Button("open", visible="hidden", elem_id="kv-open-btn")

@@ -51,6 +51,14 @@ class Serialized:
         with self._lock:
             return work(self.searcher)
 
+    def all_answers(self, question: str, filters: Filters | None = None,
+                    wanted: dict[str, list[str]] | None = None, sort: str = "date") -> Any:
+        """Every letter answering the question (search.record.all_answers)."""
+        from ..search.record import all_answers
+
+        with self._lock:
+            return all_answers(self.searcher, question, filters, wanted, sort)
+
     def warm_up(self) -> threading.Thread:
         """Load the model and tables in the background, so the first answer comes fast."""
         thread = threading.Thread(target=self.search, args=("Telegram",), daemon=True)
