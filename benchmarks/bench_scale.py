@@ -304,7 +304,8 @@ def main() -> None:
     print(f"templates: {len(base)} answer letters, "
           f"{sum(len(t.passages) for t in base)} passages")  # fmt: skip
     print("| letters | passages | units | size | build | cold ask | warm p50 | warm p95 "
-          "| match 20 q | add 1 | remove 1 | server RSS | recall@50 | gap@50 | all+facets p50 |")  # fmt: skip
+          "| match 20 q | add 1 | remove 1 | server RSS | recall@50 | gap@50 "
+          "| all+facets p50 |")  # fmt: skip
     print("|" + "---|" * 15)
     root = args.keep or Path(tempfile.mkdtemp(prefix="bench-scale-"))
     for letters in sizes:
