@@ -215,8 +215,10 @@ CASES: list[tuple[str, Damage, str, str]] = [
     ("documents-json-type", sql("UPDATE documents SET questions_numbered = '\"1, 2\"'"),
      "damaged", "damaged"),
     ("documents-pages-text", sql("UPDATE documents SET pages = 'twee'"), "damaged", "damaged"),
-    ("documents-title-null", sql("UPDATE documents SET title = NULL"), "damaged", "damaged"),
-    ("documents-title-number", sql("UPDATE documents SET title = 12"), "damaged", "damaged"),
+    ("documents-title-blob", sql("UPDATE documents SET title = x'00ff'"), "damaged",
+     "damaged"),
+    ("documents-origin-blob", sql("UPDATE documents SET origin = x'41'"), "damaged",
+     "damaged"),
     # table passages
     ("passages-questions-json", sql("UPDATE passages SET questions = '[x' WHERE id IN "
                                     "(SELECT passage FROM units)"), "damaged", "works"),
