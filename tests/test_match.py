@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
@@ -236,3 +237,25 @@ def test_reports_do_not_let_letter_text_become_markup_or_formulas(searcher: Sear
     assert all(not r[1].startswith("=") for r in rows[1:])
     md = markdown(report)
     assert "<b>" not in md and "\\*dit\\*" in md and "\\[link\\]" in md
+
+
+@pytest.mark.timeout(900)
+def test_postgres_index_gives_the_same_verdicts_and_leaves_out_the_own_letter(
+        pg_server: Any, seed_index_dir: Path, searcher: Searcher) -> None:  # fmt: skip
+    from assistant.store.copy import copy_store
+
+    url = pg_server.new_database("match")
+    with open_store(seed_index_dir) as src, open_store(url, src.config) as dst:
+        copy_store(src, dst)
+    text = ("2024Z02257\n\nVragen van het lid Kathmann (GroenLinks-PvdA) aan de minister van "
+            "Justitie en Veiligheid over doxing (ingezonden 1 februari 2024)\n\n"
+            + numbered("dot").split("\n\n", 1)[1])  # fmt: skip
+    read = read_source(text=text)
+    with open_store(url) as store:
+        on_pg = match(Searcher(store, searcher.embedder), read)
+    on_sqlite = match(searcher, read)
+    assert on_pg.left_out and on_pg.left_out == on_sqlite.left_out
+    assert [m.verdict for m in on_pg.questions] == [m.verdict for m in on_sqlite.questions]
+    assert [[h.passage.passage_id for h in m.hits] for m in on_pg.questions] == \
+        [[h.passage.passage_id for h in m.hits] for m in on_sqlite.questions]  # fmt: skip
+    assert all(h.document.ons_kenmerk != "5236577" for m in on_pg.questions for h in m.hits)
