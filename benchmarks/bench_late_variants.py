@@ -28,8 +28,9 @@ from assistant.store.embed import Embedder  # noqa: E402
 
 SETS = {"dev": ROOT.parent / "shared" / "eval" / "dev.jsonl",
         "extra": ROOT / "benchmarks" / "questions" / "seeds_extra.jsonl"}  # fmt: skip
-# name: (WINDOW_WITH, ANSWER_WITH, ANSWER_ALONE)
+# name: (WINDOW_WITH, ANSWER_WITH, ANSWER_ALONE); None: late chunking off
 VARIANTS = {
+    "no late chunking (each unit's text)": ("", "", None),
     "windows+context, answer": ("context", "", False),
     "windows+context, answer+special": ("context", "special", False),
     "windows+special, answer+special": ("special", "special", False),
@@ -49,7 +50,8 @@ def main() -> None:
     print("| variant | build CPU s | " + " | ".join(f"{n} h@1 / h@3 / MRR" for n in sets) + " |")
     print("|" + "---|" * (2 + len(sets)))
     for name in args.variant or list(VARIANTS):
-        late.WINDOW_WITH, late.ANSWER_WITH, late.ANSWER_ALONE = VARIANTS[name]
+        late.WINDOW_WITH, late.ANSWER_WITH, alone = VARIANTS[name]
+        late.ENABLED, late.ANSWER_ALONE = alone is not None, bool(alone)
         with tempfile.TemporaryDirectory() as tmp:
             started = time.process_time()
             store, _ = sync(args.corpus, Path(tmp) / "ix", embedder=embedder)

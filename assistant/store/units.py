@@ -24,7 +24,7 @@ from ..ingest.text import sentences
 
 # Bump when the text of units changes, here or in the parser's clean-up (repair.py):
 # saved indexes are then rebuilt.
-UNITS_VERSION = "7"  # 5: ingest v2 parser; 6: parser 3; 7: late chunking (late.py)
+UNITS_VERSION = "6"  # 5: the parser of ingest v2 (limits, glued words, linear scans); 6: parser 3
 WINDOW_SENTENCES = 2  # sentences per window unit (non-overlapping)
 _MARGIN = 24  # tokens kept free for the "passage: " prefix and special tokens
 
