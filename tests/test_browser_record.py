@@ -86,7 +86,7 @@ def download(page: Page, kind: str, folder: Path) -> str:
         page.locator(f"#kv-download-{kind}").click()
     path = folder / f"export.{kind}"
     info.value.save_as(path)
-    return path.read_text(encoding="utf-8")
+    return path.read_bytes().decode("utf-8")  # line ends as written (RIS: CRLF)
 
 
 @pytest.mark.timeout(900)

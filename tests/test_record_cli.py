@@ -55,7 +55,7 @@ def test_every_export_type_parses(seed_index_dir: Path, tmp_path: Path) -> None:
     assert len(json.loads((tmp_path / "all.json").read_text())["letters"]) == 2
     markdown = (tmp_path / "all.md").read_text()
     assert markdown.count("\n## ") == 2 and "antwoord op vraag 13" in markdown
-    records = parse_ris((tmp_path / "all.ris").read_text(encoding="utf-8", newline=""))
+    records = parse_ris((tmp_path / "all.ris").read_bytes().decode("utf-8"))
     assert sorted(r["M1"][0] for r in records) == ["5209583", "5236577"]
 
 
