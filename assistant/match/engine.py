@@ -106,8 +106,8 @@ def match(searcher: Searcher, read: QuestionDocument, k: int = HITS) -> MatchRep
     store.refresh()
     left_out = own_answers(store, read)
     texts = [clean_question(q.text)[0] for q in read.questions]
-    batch = Searcher(_Without(store, left_out) if left_out else store,
-                     _Batch(searcher.embedder, texts), searcher.weights)  # type: ignore[arg-type]
+    seen: Any = _Without(store, left_out) if left_out else store
+    batch = Searcher(seen, _Batch(searcher.embedder, texts), searcher.weights)  # type: ignore[arg-type]
     if not left_out:
         batch._sample = searcher._sample  # the pool sample read for earlier searches
     report = MatchReport(read, left_out=left_out)

@@ -90,7 +90,7 @@ def report_text(report: MatchReport, width: int = 88) -> str:
         lines.append(f"  (its own answer letter is indexed and left out: "
                      f"{', '.join(report.left_out)})")
     lines.append(summary_line(report))
-    indent = {"initial_indent": "    ", "subsequent_indent": "    "}
+    indent: dict[str, Any] = {"initial_indent": "    ", "subsequent_indent": "    "}
     for m in report.questions:
         lines.append("")
         lines.append(textwrap.fill(f"Vraag {m.question.number} [{m.verdict}]: "
@@ -171,7 +171,7 @@ def csv_text(report: MatchReport) -> str:
     writer.writerow(["vraag", "tekst", "oordeel", "rang", "citaat", "link", "score",
                      "eerdere vraag", "antwoord (kern)"])  # fmt: skip
     for m in report.questions:
-        hits = shown_hits(m) or [None]
+        hits: list[Hit | None] = [*shown_hits(m)] or [None]
         for hit in hits:
             row = [m.question.number, _cell(m.question.text), m.verdict]
             if hit is None:

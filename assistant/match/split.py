@@ -128,7 +128,7 @@ def _paragraphs(pages: list[str], vocabulary: set[str]) -> list[Question]:
     text = "\n".join(pages)
     intro = re.search(r"Vragen\s+(?:gesteld\s+)?van\s+(?:het|de)\s+le(?:den|d)\b.*", text)
     body = text[intro.end():] if intro else text
-    found = []
+    found: list[Question] = []
     for para in re.split(r"\n\s*\n", body):
         if "?" in para and not re.match(r"\s*(?:\d+\)|\[\d+\])", para):
             found.append(Question(len(found) + 1, _tidy(join_lines(para.splitlines()),
