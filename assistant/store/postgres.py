@@ -255,8 +255,8 @@ class PostgresStore(Store):
         ids = np.array([r[0] for r in rows], dtype=np.int64)
         scores = np.array([r[1] for r in rows], dtype=np.float64)
         if not np.isfinite(scores).all():
-            raise DamagedError(f"the index in the database {self.name} is damaged (vectors "
-                               "that are not numbers); rebuild it with: assistant index --force")
+            raise DamagedError(schema.damaged(self.name, self.location,
+                                              "vectors that are not numbers"))  # fmt: skip
         order = np.argsort(-scores, kind="stable")  # relaxed order: sort exactly here
         return ids[order], scores[order]
 
@@ -326,9 +326,11 @@ class PostgresStore(Store):
         units = [u for u in units if u[0] in pos]
         vectors = np.vstack([u[4] for u in units]).astype(np.float32) if units else \
             np.zeros((0, self.config.dim), dtype=np.float32)  # fmt: skip
-        if not np.isfinite(vectors).all() or any(u[1] >= len(KINDS) for u in units):
-            raise DamagedError(f"the index in the database {self.name} is damaged (unit vectors "
-                               "that are not numbers); rebuild it with: assistant index --force")
+        if any(not 0 <= u[1] < len(KINDS) for u in units):
+            raise DamagedError(schema.damaged(self.name, self.location, "units of an unknown kind"))
+        if not np.isfinite(vectors).all():
+            raise DamagedError(schema.damaged(self.name, self.location,
+                                              "unit vectors that are not numbers"))  # fmt: skip
         return SignalRows(
             keys=keys,
             owner=np.array([pos[u[0]] for u in units], dtype=np.int64),

@@ -147,11 +147,13 @@ def count_imported(folder: Path) -> int | None:
     try:
         db = sqlite3.connect(f"file:{(folder / 'index.db').as_posix()}?mode=ro", uri=True)
         try:
-            row = db.execute(f"SELECT count(*) FROM documents WHERE origin = '{IMPORTED}'"
+            row = db.execute(f"SELECT count(*) FILTER (WHERE origin = '{IMPORTED}'), count(*) "
+                             f"FILTER (WHERE typeof(origin) != 'text' OR origin NOT IN "
+                             f"('{CORPUS}', '{ADDED}', '{IMPORTED}')) FROM documents"
                              ).fetchone()  # fmt: skip
         finally:
             db.close()
-        return int(row[0])
+        return None if row[1] else int(row[0])  # an origin that is none: cannot tell
     except (sqlite3.Error, TypeError, ValueError):
         return None
 
