@@ -22,9 +22,11 @@ from assistant.search import Searcher
 from assistant.search.record import all_answers, ministry_label
 from assistant.search.repeats import similarity
 from assistant.store import Store
-from assistant.store.base import IMPORTED, LetterRecord
+from assistant.store.base import IMPORTED, Filters, LetterRecord
+from assistant.store.copy import copy_store
 from assistant.store.embed import Embedder
 from assistant.store.sql import canonical_ministry
+from tests.conftest import needs_shared
 
 QUESTION = "Kan Telegram in Nederland verboden worden?"
 OLD_NAME = "Veiligheid en Justitie"
@@ -75,8 +77,10 @@ def hand_count(docs: list) -> dict[str, Counter]:
             counts["party"].update(set(d.party.split(", ")))
         if d.questioner:
             counts["questioner"].update(set(d.questioner.replace(" en ", ", ").split(", ")))
-        if d.minister:
-            counts["minister"][d.minister] += 1
+        if d.minister:  # "minister X en staatssecretaris Y": both answered
+            both = d.minister.replace(" en minister ", "|minister ")
+            counts["minister"].update(set(both.replace(" en staatssecretaris ",
+                                                        "|staatssecretaris ").split("|")))
     return counts
 
 
@@ -147,3 +151,26 @@ def test_near_identical_measure() -> None:
     assert similarity(text, text.replace(";", ",").upper()) == 1.0
     assert similarity(text, text + " (zie vraag 3)") >= 0.8
     assert similarity(text, "Het kabinet zet in op betere handhaving van de DSA.") < 0.1
+
+
+@needs_shared
+@pytest.mark.timeout(3000)
+def test_facets_of_the_real_letters_equal_a_hand_count(new_store: Callable[[], Store],
+                                                      full_store: Store,
+                                                      embedder: Embedder) -> None:  # fmt: skip
+    """Seeds + ../shared/corpus-real (several questioners and parties per letter, two
+    answerers, ministries of 2024): every letter's facets, and those of a broad question."""
+    store = new_store()
+    copy_store(full_store, store)
+    keys = [k for row in store.documents() for k in store.doc_passages([row.document.doc_id],
+                                                                      Filters())]  # fmt: skip
+    counted = store.letter_facets(keys, {}).counts
+    expected = hand_count([row.document for row in store.documents() if row.passages])
+    assert {f: counted[f] for f in expected} == {f: dict(c) for f, c in expected.items()}
+    assert counted["party"]["SP"] >= 2  # letters of several parties count under each
+    record = all_answers(Searcher(store, embedder), "Hoe worden asielzoekers opgevangen?")
+    assert record.total >= 2
+    docs = [x.document for x in record.letters] + [d for x in record.letters
+                                                   for d in x.repeated_in]  # fmt: skip
+    assert {f: record.facets[f] for f in expected} == \
+        {f: dict(c) for f, c in hand_count(docs).items()}  # fmt: skip

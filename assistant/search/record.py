@@ -47,6 +47,7 @@ class Letter:
     document: Document
     hits: list[Hit]
     repeated_in: list[Document] = field(default_factory=list)
+    key: int = -1  # the best passage's key
 
     @property
     def score(self) -> float:
@@ -113,8 +114,15 @@ def all_answers(searcher: Searcher, question: str, filters: Filters | None = Non
     chosen = sorted(by_doc, key=lambda d: -fused[pos[by_doc[d][0]]])[:limit]
     if total > limit:
         notes.append(f"{total} letters answer; the {limit} most relevant are listed")
-    letters = _letters(searcher, text, rows, cand, fused, pos, {d: by_doc[d] for d in chosen})
+    letters = _letters(searcher, rows, cand, fused, pos, {d: by_doc[d] for d in chosen})
     letters = fold(letters)
+    for letter in letters:  # highlights only where a list shows them: the best answer
+        best = letter.hits[0]
+        i = pos[letter.key]
+        at = np.flatnonzero((rows.owner == i) & (rows.kind == _WINDOW))
+        windows = [(int(rows.start[r]), int(rows.end[r]), float(cand.unit[r])) for r in at]
+        best.highlights = highlight_spans(best.passage.answer_text, windows, text)
+        best.see_also = store.referred(letter.key, best.passage)
     if sort == "date":
         letters.sort(key=lambda x: (x.document.date or "", x.score), reverse=True)
     else:
@@ -144,10 +152,10 @@ def _candidates(searcher: Searcher, vector: np.ndarray, threshold: float,
     return list(dict.fromkeys(int(k) for k in unit_passage(ids[keep])))
 
 
-def _letters(searcher: Searcher, text: str, rows: SignalRows, cand: Signals, fused: np.ndarray,
+def _letters(searcher: Searcher, rows: SignalRows, cand: Signals, fused: np.ndarray,
              pos: dict[int, int], by_doc: dict[str, list[int]]) -> list[Letter]:  # fmt: skip
-    """Letters with hits built as `ask` builds them (score, piece, highlights); the see-also
-    answers only for each letter's best passage (one query each)."""
+    """Letters with hits built as `ask` builds them (score, piece); highlights and see-also
+    answers are added after folding, to each listed letter's best passage only."""
     keys = [key for group in by_doc.values() for key in group]
     texts = searcher.store.hits(keys)
     out = []
@@ -161,14 +169,10 @@ def _letters(searcher: Searcher, text: str, rows: SignalRows, cand: Signals, fus
             unit = int(cand.best_unit[i])
             piece = (int(rows.start[unit]), int(rows.end[unit])) if unit >= 0 else \
                 (0, len(passage.answer_text))  # fmt: skip
-            at = np.flatnonzero((rows.owner == i) & (rows.kind == _WINDOW))
-            windows = [(int(rows.start[r]), int(rows.end[r]),
-                        float(cand.unit[r])) for r in at]
             hit = Hit(passage, document, relevance(float(fused[i])), rank=len(hits) + 1,
                       piece=piece)  # fmt: skip
-            hit.highlights = highlight_spans(passage.answer_text, windows, text)
             hits.append(hit)
         if hits:
-            hits[0].see_also = searcher.store.referred(group[0], hits[0].passage)
-            out.append(Letter(hits[0].document, hits))
+            best = next(k for k in group if k in texts)
+            out.append(Letter(hits[0].document, hits, key=best))
     return out

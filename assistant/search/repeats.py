@@ -23,6 +23,10 @@ SAME = 0.8  # Jaccard similarity from which two answers are the same answer
 _WORD = re.compile(r"\w+")
 
 
+def words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(text.lower()))
+
+
 def shingles(text: str) -> set[int]:
     """Hashes of the text's word 5-grams (the whole text when it is shorter)."""
     words = _WORD.findall(text.lower())
@@ -46,11 +50,18 @@ def fold(letters: list[Letter]) -> list[Letter]:
     sizes: list[int] = []
     owner: list[Letter] = []
     kept: list[Letter] = []
+    same: dict[tuple[str, ...], Letter] = {}  # answers word for word (the common repeat)
     for letter in ordered:
-        mine = shingles(letter.hits[0].passage.answer_text) if letter.hits else set()
+        text = letter.hits[0].passage.answer_text if letter.hits else ""
+        exact = same.get(words(text))
+        if exact is not None:
+            exact.repeated_in.append(letter.document)
+            continue
+        mine = shingles(text)
         shared: Counter[int] = Counter()
         for s in mine:
-            shared.update(postings.get(s, ()))
+            for a in postings.get(s, ()):
+                shared[a] += 1
         twin = next((owner[a] for a, n in shared.most_common()
                      if n / (len(mine) + sizes[a] - n) >= SAME), None)  # fmt: skip
         if twin is not None:
@@ -58,6 +69,7 @@ def fold(letters: list[Letter]) -> list[Letter]:
             continue
         kept.append(letter)
         for hit in letter.hits:
+            same.setdefault(words(hit.passage.answer_text), letter)
             a = len(sizes)
             answer = shingles(hit.passage.answer_text)
             sizes.append(len(answer))

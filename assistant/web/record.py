@@ -6,6 +6,10 @@ to load, vet and keep in step with Gradio), stacked by a colour column, keyboard
 theme-aware, and fed a small DataFrame of counts the database already made. The list is
 HTML from the Jinja2 template `templates/record.html` (autoescaped); its style is
 `record.css`.
+
+A bar is chosen through the Year filter (its options carry the counts the bars show),
+not by dragging across the chart: Gradio's plot selection draws Vega "brush" marks that
+have no text alternative (axe: svg-img-alt, serious), and a brush is no keyboard control.
 """
 
 from __future__ import annotations
@@ -159,15 +163,3 @@ def record_tab(searcher: Any, date_from: Any, date_to: Any, folder: Path | None 
                     *(f.input for f in facets.values())):  # fmt: skip
         trigger(run, inputs, outputs, **private)
     stack.input(restack, [state, stack], chart, **private)
-    # dragging across bars selects their years: the Year filter takes them, the list follows
-    chart.select(chosen_years, None, facets["year"], **private).then(
-        run, inputs, outputs, **private)  # fmt: skip
-
-
-def chosen_years(evt: gr.SelectData) -> Any:
-    """The years a brush over the chart covers (a list of years, or a [low, high] range)."""
-    value = evt.value if isinstance(evt.value, list) else []
-    years = [str(v) for v in value if str(v).isdigit() and len(str(v)) == 4]
-    if len(value) == 2 and all(isinstance(v, (int, float)) for v in value):
-        years = [str(y) for y in range(int(value[0]), int(value[1]) + 1)]
-    return gr.Dropdown(value=years) if years else gr.Dropdown()
