@@ -79,8 +79,8 @@ class Embedder:
 
     def units(self, passages: list[list[Unit]]) -> list[np.ndarray]:
         """Vectors for each passage's units (units.passage_units), one matrix a passage.
-        The default model runs them through e5_numpy (late.embed_units); ASSISTANT_THREADS
-        caps the threads of its matrix products."""
+        The default model runs them through e5_numpy (late.embed_units) on one thread, or
+        ASSISTANT_THREADS threads."""
         if not self.numpy_engine:
             return [self.passages([u.text for u in units]) for units in passages]
         from threadpoolctl import threadpool_limits
@@ -91,7 +91,9 @@ class Embedder:
             from .e5_numpy import E5Numpy
 
             self._engine = E5Numpy()
-        with threadpool_limits(limits=self.threads, user_api="blas"):
+        # One BLAS thread unless ASSISTANT_THREADS says more: on a busy 2-core machine two
+        # threads made the build 9 times slower (benchmarks/bench_build_rate.py).
+        with threadpool_limits(limits=self.threads or 1, user_api="blas"):
             return [self._as_matrix(m) if len(m) else np.zeros((0, self.dim), np.float32)
                     for m in embed_units(self._engine, passages)]  # fmt: skip
 

