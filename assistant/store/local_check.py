@@ -58,7 +58,8 @@ def meta_problems(meta: dict[object, object], config: StoreConfig) -> list[str]:
     if name and not (isinstance(name, str) and SNAPSHOT_NAME.fullmatch(name)):
         found.append(f"meta: the vector snapshot's name {str(name)[:40]!r} is no snapshot name")
     for key in ("snapshot_bytes", "snapshot_crc"):
-        if key in meta and not (isinstance(meta[key], str) and meta[key].isdigit()):
+        value = meta.get(key)
+        if key in meta and not (isinstance(value, str) and value.isdigit()):
             found.append(f"meta: {key} is {str(meta[key])[:40]!r}, not a number")
     return found
 

@@ -37,7 +37,7 @@ def problems(conn: psycopg.Connection, dim: int) -> list[str]:
     """Everything wrong with the index's rows, as the store would read them; [] if none."""
     found: list[str] = []
     try:
-        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        meta: dict[str, str] = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         found += schema.meta_problems(meta, schema.vector_dim(conn))
         if found:
             return found
