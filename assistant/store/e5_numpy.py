@@ -289,10 +289,10 @@ class E5Numpy:
                 np.exp(scores, out=scores)
                 scores /= scores.sum(axis=-1, keepdims=True)
                 ctx[a:b] = (scores @ v).transpose(1, 0, 2).reshape(b - a, h)
-            x = _layer_norm(x + ctx @ ly["ao"] + ly["ao_b"], *ly["aln"], self.eps)
+            x = _layer_norm(x + ctx @ ly["ao"] + ly["ao_b"], ly["aln"][0], ly["aln"][1], self.eps)
             mid = x @ ly["fi"] + ly["fi_b"]
             mid = _gelu(mid)
-            x = _layer_norm(x + mid @ ly["fo"] + ly["fo_b"], *ly["oln"], self.eps)
+            x = _layer_norm(x + mid @ ly["fo"] + ly["fo_b"], ly["oln"][0], ly["oln"][1], self.eps)
         x = x.astype(np.float32, copy=False)
         return [x[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
 
