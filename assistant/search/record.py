@@ -117,12 +117,12 @@ def all_answers(searcher: Searcher, question: str, filters: Filters | None = Non
     letters = _letters(searcher, rows, cand, fused, pos, {d: by_doc[d] for d in chosen})
     letters = fold(letters)
     for letter in letters:  # highlights only where a list shows them: the best answer
-        best = letter.hits[0]
+        top = letter.hits[0]
         i = pos[letter.key]
         at = np.flatnonzero((rows.owner == i) & (rows.kind == _WINDOW))
         windows = [(int(rows.start[r]), int(rows.end[r]), float(cand.unit[r])) for r in at]
-        best.highlights = highlight_spans(best.passage.answer_text, windows, text)
-        best.see_also = store.referred(letter.key, best.passage)
+        top.highlights = highlight_spans(top.passage.answer_text, windows, text)
+        top.see_also = store.referred(letter.key, top.passage)
     if sort == "date":
         letters.sort(key=lambda x: (x.document.date or "", x.score), reverse=True)
     else:
@@ -160,7 +160,7 @@ def _letters(searcher: Searcher, rows: SignalRows, cand: Signals, fused: np.ndar
     texts = searcher.store.hits(keys)
     out = []
     for group in by_doc.values():
-        hits = []
+        hits: list[Hit] = []
         for key in group:
             if key not in texts:
                 continue  # removed by another process a moment ago

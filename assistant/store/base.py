@@ -267,6 +267,11 @@ class Store(ABC):
         """(passage key, cosine) of the passages owning the n best units, best first."""
 
     @abstractmethod
+    def nearest_units(self, query: np.ndarray, n: int,
+                      filters: Filters) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+        """Ids and exact cosines of the n best units within the filters, best first."""
+
+    @abstractmethod
     def lexical_stats(self, terms: Sequence[str]) -> LexStats: ...
 
     @abstractmethod
