@@ -169,3 +169,7 @@ def test_readme_examples_run_offline_in_the_clone(started: Started, clone: Path)
     assert listed.returncode == 0 and "2 documents" in listed.stdout, listed.stderr
     scored = run("eval", "benchmarks/questions/seeds_extra.jsonl")
     assert scored.returncode == 0 and "hit@1" in scored.stdout, scored.stderr
+    assert "--all --out telegram.csv" in readme
+    every = run("ask", TELEGRAM, "--all", "--json")
+    letters = json.loads(every.stdout)["letters"]
+    assert any(x["document"]["ons_kenmerk"] == "5236577" for x in letters), every.stderr
