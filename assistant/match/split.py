@@ -14,6 +14,7 @@ says so (and for an answer letter offers `assistant ask`).
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -143,8 +144,10 @@ def _document(pages: list[str], raw: str, source: str, deadline: Deadline) -> Do
     except ParseError:
         letter = None  # pasted questions without an introduction: still readable
     if letter and letter.document.kind == ANSWERS:
-        first = letter.passages[0].question_text.split("\n")[0][:80] if letter.passages else ""
-        example = f' (e.g. assistant ask "{first}")' if first else ""
+        first = letter.passages[0].question_text.split("\n")[0] if letter.passages else ""
+        if len(first) > 80:  # whole words, and quoted so the suggestion pastes into a shell
+            first = first[:80].rsplit(" ", 1)[0]
+        example = f" (e.g. assistant ask {shlex.quote(first)})" if first else ""
         raise QuestionsError(
             f"{source}: this is an answer letter ({len(letter.passages)} answered questions), "
             "not a new set of questions; add it to the index with: assistant add, or search "
