@@ -17,6 +17,7 @@ from assistant.search import Filters, Searcher
 from assistant.store import Store, open_store
 from assistant.store.build import add_files
 from assistant.store.embed import Embedder
+from assistant.store.units import Unit
 from tests.conftest import SEED_A, needs_shared, run_cli
 
 # A letter in the Aanhangsel layout that no index holds yet.
@@ -54,6 +55,10 @@ class CountingEmbedder:
     def passages(self, texts: list[str]) -> np.ndarray:
         self.texts.extend(texts)
         return self.real.passages(texts)
+
+    def units(self, passages: list[list[Unit]]) -> list[np.ndarray]:
+        self.texts.extend(u.text for units in passages for u in units)
+        return self.real.units(passages)
 
     def __getattr__(self, name: str) -> object:  # queries, token_count, max_tokens, …
         return getattr(self.real, name)
@@ -238,6 +243,10 @@ class WatchedEmbedder:
         self.calls.append("token_count")
         return self.real.token_count(text)
 
+    def units(self, passages: list[list[Unit]]) -> list[np.ndarray]:
+        self.calls.append("units")
+        return self.real.units(passages)
+
 
 def test_a_duplicate_is_refused_before_it_is_embedded(
         tmp_path: Path, new_store: Callable[[], Store], embedder: Embedder) -> None:  # fmt: skip
@@ -270,7 +279,7 @@ def test_a_duplicate_is_refused_before_it_is_embedded(
 
     replaced = add_files([corrected], store, embedder=watched,  # type: ignore[arg-type]
                          replace=True)  # fmt: skip
-    assert "passages" in watched.calls and replaced[0].status == "replaced"
+    assert "units" in watched.calls and replaced[0].status == "replaced"
     assert replaced[0].message.startswith(f"replaced {first[0].doc_id} by ah-999-herzien.txt")
     assert store.document(first[0].doc_id or "") is None and store.counts()[0] == 1
 
